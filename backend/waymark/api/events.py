@@ -1,0 +1,60 @@
+"""POST /api/v1/events: a batch of events from the extension, answered per event.
+
+Statuses (docs/reports.md "Event endpoint"):
+
+- 200: the batch was read; ``{"results": [...]}`` says per event stored,
+  duplicate or rejected (with errors). Mixed batches are 200.
+- 422 ``invalid_events``: the batch was read but every event in it was
+  rejected; the body has the ``error`` and the same ``results``.
+- 400 ``invalid_json``: the body is not JSON (or not UTF-8).
+- 422 ``invalid_batch``: JSON, but not ``{"events": [...]}``.
+- 413 ``payload_too_large``: more than MAX_BATCH_EVENTS events or MAX_CONTENT_LENGTH bytes.
+- 401 / 403: no or unknown token / a token of a role other than extension or admin.
+"""
+from flask import Blueprint, current_app, jsonify, request
+from marshmallow import ValidationError
+
+from ..errors import ApiError, details_from_messages
+from ..ingest import ingest_batch
+from ..schemas.event import load_batch
+from ..tokens import require_role
+
+bp = Blueprint("events", __name__, url_prefix="/api/v1")
+
+
+def _json_body():
+    """The request body as JSON; raises ApiError 400 if it is not JSON."""
+    data = request.get_json(force=True, silent=True)
+    if data is None:
+        raise ApiError(400, "invalid_json",
+                       "The body must be JSON: {\"events\": [...]} with Content-Type application/json.")
+    return data
+
+
+def _raw_events(data):
+    """The events of a batch; raises ApiError 413 when too many, 422 when not a batch."""
+    limit = current_app.config["MAX_BATCH_EVENTS"]
+    if isinstance(data, dict) and isinstance(data.get("events"), list) and len(data["events"]) > limit:
+        raise ApiError(413, "payload_too_large",
+                       f"A batch holds at most {limit} events; this one has "
+                       f"{len(data['events'])}: send it in parts.")
+    try:
+        return load_batch(data, limit)
+    except ValidationError as error:
+        raise ApiError(422, "invalid_batch", "The body must be {\"events\": [...]}.",
+                       details_from_messages(error.messages)) from None
+
+
+@bp.post("/events")
+@require_role("extension")
+def post_events():
+    """Store a batch of events; answer a result per event."""
+    raw_events = _raw_events(_json_body())
+    results = ingest_batch(raw_events, keep_url_query=current_app.config["KEEP_URL_QUERY"])
+    if results and all(result["status"] == "rejected" for result in results):
+        details = [error for result in results for error in result["errors"]]
+        error = ApiError(422, "invalid_events",
+                         f"Every event in the batch was rejected ({len(results)}); see details.",
+                         details[:100])
+        return jsonify({**error.to_dict(), "results": results}), 422
+    return jsonify({"results": results})

@@ -1,0 +1,23 @@
+"""Liveness and readiness probes for load balancers."""
+from flask import Blueprint, jsonify
+
+from ..db import database
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """The process is up."""
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz():
+    """The database answers."""
+    try:
+        database.execute_sql("SELECT 1").fetchone()
+    except Exception as error:  # any driver error means not ready
+        return jsonify({"status": "unavailable", "error": {"code": "database_unavailable",
+                                                          "message": str(error)}}), 503
+    return jsonify({"status": "ok"})

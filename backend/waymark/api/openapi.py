@@ -1,0 +1,4 @@
+"""TODO: filled in by the engineer who owns this resource."""
+from flask import Blueprint
+
+bp = Blueprint("openapi", __name__)

@@ -1,0 +1,148 @@
+"""The ``waymark`` command: serve, db, token, guides, demo."""
+import argparse
+import os
+import sys
+
+from . import config as config_module
+from . import db, migrations
+
+
+def _open_store():
+    """Bind the models to the configured database, migrated to the latest schema."""
+    url = config_module.from_environment()["DATABASE_URL"]
+    try:
+        real = db.bind(url)
+    except db.DatabaseUrlError as error:
+        raise SystemExit(f"waymark: {error}")
+    migrations.upgrade(real)
+    return real
+
+
+def cmd_db_upgrade(args):
+    """Apply pending migrations."""
+    real = db.bind(config_module.from_environment()["DATABASE_URL"])
+    applied = migrations.upgrade(real)
+    print(f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""))
+    return 0
+
+
+def cmd_token_create(args):
+    from .tokens import TokenError, create_token
+    real = _open_store()
+    with real.connection_context():
+        try:
+            row, plaintext = create_token(args.role, args.label or "")
+        except TokenError as error:
+            print(f"waymark: {error}", file=sys.stderr)
+            return 2
+    if args.quiet:
+        print(plaintext)
+    else:
+        print(f"{args.role} token {row.id} (prefix {row.prefix}); it is shown only now:")
+        print(plaintext)
+    return 0
+
+
+def cmd_token_revoke(args):
+    from .tokens import revoke_token
+    real = _open_store()
+    with real.connection_context():
+        count = revoke_token(args.token)
+    if not count:
+        print(f"waymark: no active token matches {args.token!r}", file=sys.stderr)
+        return 1
+    print(f"revoked {count} token(s)")
+    return 0
+
+
+def cmd_token_list(args):
+    from .models import Token
+    real = _open_store()
+    with real.connection_context():
+        for row in Token.select().order_by(Token.id):
+            state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+            print(f"{row.id}\t{row.role}\t{row.prefix}\t{state}\t{row.label}")
+    return 0
+
+
+def cmd_serve(args):
+    """Migrate, optionally publish a folder of guides, then serve with gunicorn."""
+    real = _open_store()
+    if args.guides:
+        from .guide_files import publish_paths
+        with real.connection_context():
+            if publish_paths([args.guides], out=sys.stdout) != 0:
+                return 1
+    real.close()
+    from .server import run_gunicorn
+    return run_gunicorn(args.host, args.port, workers=args.workers, threads=args.threads)
+
+
+def cmd_guides(args):
+    from . import guide_files
+    real = _open_store()
+    with real.connection_context():
+        if args.action == "validate":
+            return guide_files.validate_paths(args.paths, out=sys.stdout)
+        if args.action == "publish":
+            return guide_files.publish_paths(args.paths, out=sys.stdout)
+        return guide_files.export_directory(args.directory, out=sys.stdout)
+
+
+def cmd_demo(args):
+    from .demo import run_demo
+    return run_demo(args)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="waymark", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the service (migrates first)")
+    serve.add_argument("--host", default=os.environ.get("WAYMARK_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("WAYMARK_PORT", "8000")))
+    serve.add_argument("--guides", metavar="DIR", help="publish the guides in DIR on start (unchanged ones are left as they are)")
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WAYMARK_WORKERS", "2")))
+    serve.add_argument("--threads", type=int, default=int(os.environ.get("WAYMARK_THREADS", "4")))
+    serve.set_defaults(func=cmd_serve)
+
+    database = commands.add_parser("db", help="database maintenance")
+    database_actions = database.add_subparsers(dest="action", required=True)
+    database_actions.add_parser("upgrade", help="apply pending migrations").set_defaults(func=cmd_db_upgrade)
+
+    token = commands.add_parser("token", help="API tokens")
+    token_actions = token.add_subparsers(dest="action", required=True)
+    create = token_actions.add_parser("create", help="create a token and print it once")
+    create.add_argument("--role", required=True, choices=["extension", "author", "admin"])
+    create.add_argument("--label", default="")
+    create.add_argument("--quiet", action="store_true", help="print only the token")
+    create.set_defaults(func=cmd_token_create)
+    revoke = token_actions.add_parser("revoke", help="revoke a token by id, prefix or value")
+    revoke.add_argument("token")
+    revoke.set_defaults(func=cmd_token_revoke)
+    token_actions.add_parser("list", help="list tokens (never their values)").set_defaults(func=cmd_token_list)
+
+    guides = commands.add_parser("guides", help="validate, publish and export guide files")
+    guide_actions = guides.add_subparsers(dest="action", required=True)
+    validate = guide_actions.add_parser("validate", help="report every problem in guide files; exit 1 if any")
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="guide files or folders of them")
+    publish = guide_actions.add_parser("publish", help="validate and publish guide files")
+    publish.add_argument("paths", nargs="+", metavar="PATH")
+    export = guide_actions.add_parser("export", help="write the latest version of every guide to DIR")
+    export.add_argument("directory", metavar="DIR")
+    for sub in (validate, publish, export):
+        sub.set_defaults(func=cmd_guides)
+
+    demo = commands.add_parser("demo", help="the whole product on loopback ports, with example data")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=0, help="service port (0: a free one)")
+    demo.add_argument("--site-port", type=int, default=0, help="demo web app port (0: a free one)")
+    demo.add_argument("--no-browser", action="store_true", help="do not open Chromium even with a display")
+    demo.add_argument("--runs", type=int, default=300, help="how many seeded runs of history")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,33 @@
+"""Configuration from the environment, with defaults that run on one machine."""
+import os
+
+DEFAULT_DATABASE_URL = "sqlite:///waymark.db"
+
+
+def _bool(value, default=False):
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(value):
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+def from_environment(environ=None):
+    """Build the app config dict from WAYMARK_* environment variables."""
+    env = os.environ if environ is None else environ
+    return {
+        "DATABASE_URL": env.get("WAYMARK_DATABASE_URL", DEFAULT_DATABASE_URL),
+        # A run with no event for this long counts as abandoned.
+        "ABANDON_AFTER_MINUTES": int(env.get("WAYMARK_ABANDON_AFTER_MINUTES", "30")),
+        # URLs are stored without query string and fragment unless this is on.
+        "KEEP_URL_QUERY": _bool(env.get("WAYMARK_KEEP_URL_QUERY")),
+        # Origins allowed by CORS besides the extension's own (chrome-extension://…).
+        "CORS_ORIGINS": _list(env.get("WAYMARK_CORS_ORIGINS")),
+        # Shared by every process behind a load balancer; when unset, one is made
+        # once and kept in the database so all processes agree.
+        "SECRET_KEY": env.get("WAYMARK_SECRET_KEY"),
+        "MAX_BATCH_EVENTS": int(env.get("WAYMARK_MAX_BATCH_EVENTS", "500")),
+        "MAX_CONTENT_LENGTH": int(env.get("WAYMARK_MAX_BODY_BYTES", str(1024 * 1024))),
+    }

@@ -1,0 +1,5 @@
+"""Admin dashboard pages (server-rendered)."""
+
+
+def init_app(app):
+    """Register the dashboard blueprint."""

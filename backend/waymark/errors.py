@@ -1,0 +1,91 @@
+"""The one error type of the API and the handlers that turn errors into JSON.
+
+Every error leaves the service as
+``{"error": {"code": ..., "message": ..., "details": [{"path": ..., "message": ...}]}}``.
+"""
+import logging
+
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error a client can act on: an HTTP status, a code, a message, details."""
+
+    def __init__(self, status, code, message, details=None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or []
+
+    def to_dict(self):
+        body = {"code": self.code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return {"error": body}
+
+
+def bad_request(message, details=None, code="bad_request"):
+    return ApiError(400, code, message, details)
+
+
+def not_found(message):
+    return ApiError(404, "not_found", message)
+
+
+def details_from_messages(messages, prefix=""):
+    """Flatten marshmallow's nested error messages into [{path, message}].
+
+    ``{"steps": {2: {"target": {"selector": ["Missing"]}}}}`` becomes
+    ``[{"path": "steps[2].target.selector", "message": "Missing"}]``.
+    """
+    details = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if isinstance(key, int):
+                path = f"{prefix}[{key}]"
+            elif key == "_schema":
+                path = prefix
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            details.extend(details_from_messages(value, path))
+    elif isinstance(messages, (list, tuple)):
+        if all(isinstance(item, str) for item in messages):
+            details.extend({"path": prefix or "$", "message": item} for item in messages)
+        else:
+            for item in messages:
+                details.extend(details_from_messages(item, prefix))
+    else:
+        details.append({"path": prefix or "$", "message": str(messages)})
+    return details
+
+
+def _http_error(error):
+    code = (error.name or "error").lower().replace(" ", "_")
+    if error.code == 413:
+        code = "payload_too_large"
+    return jsonify({"error": {"code": code, "message": error.description}}), error.code
+
+
+def init_app(app):
+    """Register the handlers that make every API error JSON."""
+
+    @app.errorhandler(ApiError)
+    def handle_api_error(error):
+        return jsonify(error.to_dict()), error.status
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error):
+        if request.path.startswith("/api/") or request.path in ("/healthz", "/readyz"):
+            return _http_error(error)
+        return error
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        body = {"error": {"code": "internal_error",
+                          "message": "The service failed on this request; the error is in its log."}}
+        return jsonify(body), 500

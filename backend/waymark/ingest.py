@@ -1,0 +1,106 @@
+"""Event batches → storage: validated one by one, stored once, folded into runs.
+
+Idempotence comes from the event table's primary key and
+``INSERT … ON CONFLICT DO NOTHING RETURNING id`` (both stores): the ids the
+insert returns are the events stored now; every other valid event was already
+there (a duplicate). Never a read before the write, so two processes sending
+the same events at once still store each event once. Only the events stored
+now are folded into runs (runs.py), in the same transaction.
+"""
+import json
+from urllib.parse import urlsplit, urlunsplit
+
+from .db import database, is_postgres
+from .errors import details_from_messages
+from .models import utcnow
+from .runs import fold, upsert_runs
+from .schemas.event import event_id_of, validate_events
+
+EVENT_COLUMNS = ("id", "type", "guide_id", "guide_version", "step_id", "step_index", "run_id",
+                 "user", "role", "url", "at", "duration_ms", "reason", "wait_ms", "detail",
+                 "received_at")
+# 16 columns × 500 events stays far below SQLite's 32766 parameters per statement.
+_INSERT_CHUNK = 500
+
+
+def strip_url(url, keep_query=False):
+    """The URL without query string and fragment (they often carry personal data)."""
+    if url is None or keep_query:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def event_row(event, received_at, keep_url_query=False):
+    """The stored row for one validated event (see models.Event)."""
+    detail = {key: event[key] for key in ("selectors", "extra") if event.get(key)}
+    return {
+        "id": event["id"], "type": event["type"], "guide_id": event["guide_id"],
+        "guide_version": event["guide_version"], "step_id": event["step_id"],
+        "step_index": event["step_index"], "run_id": event["run_id"], "user": event["user"],
+        "role": event["role"], "url": strip_url(event["url"], keep_url_query),
+        "at": event["at"], "duration_ms": event["duration_ms"], "reason": event["reason"],
+        "wait_ms": event["wait_ms"], "detail": json.dumps(detail) if detail else None,
+        "received_at": received_at,
+    }
+
+
+def insert_new_events(rows):
+    """Insert rows, skipping ids already stored; return the set of ids stored now."""
+    param = "%s" if is_postgres() else "?"
+    one_row = "(" + ", ".join([param] * len(EVENT_COLUMNS)) + ")"
+    columns = ", ".join(f'"{column}"' for column in EVENT_COLUMNS)
+    stored = set()
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        chunk = rows[start:start + _INSERT_CHUNK]
+        sql = (f'INSERT INTO "event" ({columns}) VALUES {", ".join([one_row] * len(chunk))} '
+               f'ON CONFLICT ("id") DO NOTHING RETURNING "id"')
+        cursor = database.execute_sql(sql, [row[c] for row in chunk for c in EVENT_COLUMNS])
+        stored.update(found for (found,) in cursor.fetchall())
+    return stored
+
+
+def store_events(rows):
+    """Store event rows and fold the new ones into runs, in one transaction; return the ids stored now.
+
+    Rows are inserted in id order so that two transactions inserting
+    overlapping batches on PostgreSQL wait for each other instead of deadlocking.
+    """
+    rows = sorted(rows, key=lambda row: row["id"])
+    with database.atomic():
+        stored_ids = insert_new_events(rows)
+        runs, steps = fold(row for row in rows if row["id"] in stored_ids)
+        upsert_runs(runs, steps)
+    return stored_ids
+
+
+def ingest_batch(raw_events, keep_url_query=False):
+    """Validate and store a batch; one result per event, in the batch's order.
+
+    A result is ``{"id", "status": "stored"|"duplicate"|"rejected", "errors"?: [{path, message}]}``::
+
+        >>> ingest_batch([good_event, good_event, {"id": "x", "type": "nope"}])
+        [{"id": "e1", "status": "stored"}, {"id": "e1", "status": "duplicate"},
+         {"id": "x", "status": "rejected",
+          "errors": [{"path": "events[2].type", "message": "Must be one of: …"}, …]}]
+    """
+    received_at = utcnow()
+    results, rows, first_of_id = [], [], {}
+    for position, (raw, (event, messages)) in enumerate(zip(raw_events, validate_events(raw_events))):
+        if messages is not None:
+            results.append({"id": event_id_of(raw), "status": "rejected",
+                            "errors": details_from_messages(messages, f"events[{position}]")})
+            continue
+        results.append({"id": event["id"], "status": None})
+        if event["id"] in first_of_id:
+            continue  # the same id twice in one batch: the later one is a duplicate
+        first_of_id[event["id"]] = len(results) - 1
+        rows.append(event_row(event, received_at, keep_url_query))
+    stored_ids = store_events(rows) if rows else set()
+    for event_id, position in first_of_id.items():
+        if event_id in stored_ids:
+            results[position]["status"] = "stored"
+    for result in results:
+        if result["status"] is None:
+            result["status"] = "duplicate"
+    return results

@@ -1,0 +1,399 @@
+"""Drop-off reports: small query functions over the runs folded at ingest (runs.py).
+
+Each function answers one question with a few grouped queries; none reads
+every event. Times are naive UTC. ``now`` is a parameter so that "abandoned"
+(no event for ABANDON_AFTER_MINUTES) is deterministic in tests.
+
+Filters (guide_report): ``version`` (int), ``date_from``/``date_to`` (dates,
+inclusive, on the day a run *started*, UTC), ``role`` (the employee's role the
+events carried), ``url`` (runs with at least one event on that URL: a prefix,
+or a glob when it contains ``*``, where ``*`` is any run of characters).
+"""
+import csv
+import io
+import json
+import math
+from datetime import datetime, time, timedelta
+
+from .db import database, is_postgres
+from .models import Guide, GuideVersion, utcnow
+from .runs import drop_step_sql, outcome_sql
+
+RECENTLY_BROKEN_DAYS = 7
+
+
+# -- helpers -------------------------------------------------------------------
+
+def _param():
+    return "%s" if is_postgres() else "?"
+
+
+def _query(sql, params=()):
+    """Run SQL written with ``?`` markers on either store; return all rows."""
+    if is_postgres():
+        sql = sql.replace("?", "%s")
+    return database.execute_sql(sql, list(params)).fetchall()
+
+
+def _abandon_after():
+    """The abandonment window: the app's config inside a request, else the environment's."""
+    from flask import current_app, has_app_context
+    if has_app_context():
+        minutes = current_app.config["ABANDON_AFTER_MINUTES"]
+    else:
+        from .config import from_environment
+        minutes = from_environment()["ABANDON_AFTER_MINUTES"]
+    return timedelta(minutes=minutes)
+
+
+def _day_start(day):
+    return datetime.combine(day, time.min)
+
+
+def _like_pattern(url):
+    """A LIKE pattern (escape ``\\``) for a URL prefix, or for a glob when it contains ``*``."""
+    literal = url.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return literal.replace("*", "%") if "*" in url else literal + "%"
+
+
+def _run_filters(guide_id, version, date_from, date_to, role, url, table="r"):
+    """WHERE clause (with ``?`` markers) and parameters selecting a guide's runs."""
+    clauses, params = [f"{table}.guide_id = ?"], [guide_id]
+    if version is not None:
+        clauses.append(f"{table}.guide_version = ?")
+        params.append(version)
+    if date_from is not None:
+        clauses.append(f"{table}.started_at >= ?")
+        params.append(_day_start(date_from))
+    if date_to is not None:
+        clauses.append(f"{table}.started_at < ?")
+        params.append(_day_start(date_to) + timedelta(days=1))
+    if role is not None:
+        clauses.append(f"{table}.role = ?")
+        params.append(role)
+    if url is not None:
+        clauses.append(f"{table}.run_id IN (SELECT u.run_id FROM event u "
+                       f"WHERE u.guide_id = ? AND u.url LIKE ? ESCAPE '\\')")
+        params.extend([guide_id, _like_pattern(url)])
+    return " AND ".join(clauses), params
+
+
+def _outcome(table="r"):
+    return outcome_sql(table).replace('"r".', f"{table}.").replace("{cutoff}", "?")
+
+
+def _rate(part, whole):
+    return round(part / whole, 4) if whole else 0.0
+
+
+def percentile(sorted_values, fraction):
+    """Nearest-rank percentile of an ascending list (None if empty): p50 of [1,2,3,4] is 2."""
+    if not sorted_values:
+        return None
+    rank = max(1, math.ceil(fraction * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def _as_date_string(value):
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _as_datetime(value):
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _iso(moment):
+    return None if moment is None else _as_datetime(moment).isoformat(timespec="milliseconds") + "Z"
+
+
+# -- guide report ----------------------------------------------------------------
+
+def guide_known(guide_id):
+    """True if the catalogue has the guide or any run of it was recorded."""
+    return (Guide.select().where(Guide.id == guide_id).exists()
+            or bool(_query("SELECT 1 FROM run WHERE guide_id = ? LIMIT 1", [guide_id])))
+
+
+def _step_titles(guide_id, version):
+    """``{step_id: title}`` from the published documents: the given version's, else the latest's."""
+    documents = (GuideVersion
+                 .select(GuideVersion.version, GuideVersion.document)
+                 .where(GuideVersion.guide == guide_id)
+                 .order_by(GuideVersion.version))
+    titles, layout = {}, []
+    for row in documents:
+        try:
+            steps = json.loads(row.document).get("steps") or []
+        except (ValueError, AttributeError):
+            continue
+        if version is None or row.version <= version:
+            layout = [(index, step.get("id")) for index, step in enumerate(steps)]
+        for step in steps:
+            if version is None or row.version == version or step.get("id") not in titles:
+                titles[step.get("id")] = step.get("title")
+    return titles, layout
+
+
+def _outcome_counts(where, params, cutoff):
+    """``{(outcome, drop index, drop step id): runs}``."""
+    rows = _query(
+        f"SELECT o, di, ds, COUNT(*) FROM (SELECT {_outcome()} AS o, {drop_step_sql('r')} AS di, "
+        f"{_drop_step_id_sql()} AS ds FROM run r WHERE {where}) x GROUP BY o, di, ds",
+        [cutoff, *params])
+    return {(o, di, ds): count for o, di, ds, count in rows}
+
+
+def _drop_step_id_sql():
+    return ("CASE WHEN r.dismissed_at IS NOT NULL THEN COALESCE(r.dismissed_step_id, r.step_id) "
+            "WHEN r.missing_at IS NOT NULL AND (r.progress_at IS NULL OR r.progress_at <= r.missing_at) "
+            "THEN r.missing_step_id ELSE r.step_id END")
+
+
+def _step_counts(where, params):
+    """``{(index, step id): (reached, completed)}``."""
+    rows = _query(
+        f"SELECT s.step_index, s.step_id, COUNT(*), COUNT(s.completed_at) "
+        f"FROM run r JOIN run_step s ON s.run_id = r.run_id WHERE {where} "
+        f"GROUP BY s.step_index, s.step_id", params)
+    return {(index, step_id): (reached, completed) for index, step_id, reached, completed in rows}
+
+
+def _elapsed_ms_sql(start, end):
+    """SQL for the milliseconds between two timestamps, on either store."""
+    if is_postgres():
+        return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) * 1000 AS INTEGER)"
+    return f"CAST(ROUND((julianday({end}) - julianday({start})) * 86400000) AS INTEGER)"
+
+
+def _step_times(where, params):
+    """``{(index, step id): {"p50", "p90"}}`` of time on step, nearest rank.
+
+    Time on step is the duration the extension reported with the first
+    ``step_completed``, else first shown (or reached) → first completed.
+    (Ranking in SQL with window functions measured slower on SQLite than
+    sorting the integers here: see docs/reports.md.)
+    """
+    elapsed = _elapsed_ms_sql("COALESCE(s.shown_at, s.reached_at)", "s.completed_at")
+    rows = _query(
+        f"SELECT s.step_index, s.step_id, COALESCE(s.duration_ms, {elapsed}) "
+        f"FROM run r JOIN run_step s ON s.run_id = r.run_id "
+        f"WHERE {where} AND s.completed_at IS NOT NULL", params)
+    values = {}
+    for index, step_id, value in rows:
+        values.setdefault((index, step_id), []).append(max(0, value or 0))
+    times = {}
+    for key, durations in values.items():
+        durations.sort()
+        times[key] = {"p50": percentile(durations, 0.5), "p90": percentile(durations, 0.9)}
+    return times
+
+
+def _trend(where, params):
+    completed = ("CASE WHEN r.completed_at IS NOT NULL AND (r.dismissed_at IS NULL "
+                 "OR r.completed_at <= r.dismissed_at) THEN 1 ELSE 0 END")
+    rows = _query(
+        f"SELECT DATE(r.started_at) AS day, COUNT(*), SUM({completed}) FROM run r "
+        f"WHERE {where} GROUP BY DATE(r.started_at) ORDER BY day", params)
+    return [{"date": _as_date_string(day), "started": started, "completed": int(done or 0)}
+            for day, started, done in rows]
+
+
+def _missing_targets(guide_id, where, params):
+    # type = 'target_missing' is a literal so the partial index on it applies.
+    rows = _query(
+        f"SELECT e.step_index, e.step_id, e.url, COUNT(*), MAX(e.at) FROM event e "
+        f"JOIN run r ON r.run_id = e.run_id "
+        f"WHERE e.guide_id = ? AND e.type = 'target_missing' AND {where} "
+        f"GROUP BY e.step_index, e.step_id, e.url", [guide_id, *params])
+    return _group_missing(((None, None, index, step_id), url, count, last)
+                          for index, step_id, url, count, last in rows)
+
+
+def _group_missing(rows):
+    """Group ``(key, url, count, last_seen)`` rows per step: most first, URLs most seen first."""
+    steps = {}
+    for key, url, count, last in rows:
+        step = steps.setdefault(key, {"count": 0, "urls": {}, "last_seen": None})
+        step["count"] += count
+        if url is not None:
+            step["urls"][url] = step["urls"].get(url, 0) + count
+        last = _as_datetime(last)
+        step["last_seen"] = last if step["last_seen"] is None else max(step["last_seen"], last)
+    grouped = []
+    for (guide_id, version, index, step_id), step in steps.items():
+        urls = sorted(step["urls"], key=lambda u: (-step["urls"][u], u))
+        grouped.append({"guide_id": guide_id, "guide_version": version, "step_id": step_id,
+                        "step_index": index, "count": step["count"], "urls": urls,
+                        "last_seen": step["last_seen"]})
+    grouped.sort(key=lambda g: (-g["count"], -g["last_seen"].timestamp(), str(g["guide_id"]),
+                                g["step_index"] if g["step_index"] is not None else -1))
+    for entry in grouped:
+        entry["last_seen"] = _iso(entry["last_seen"])
+    return grouped
+
+
+def guide_report(guide_id, version=None, date_from=None, date_to=None, role=None, url=None, now=None):
+    """The drop-off report of one guide (PRODUCT.md "Reports")::
+
+        {"guide_id": "submit-expense", "version": None, "runs": 5, "completed": 1,
+         "dismissed": 1, "abandoned": 1, "broken": 1, "in_progress": 1, "completion_rate": 0.2,
+         "steps": [{"step_id": "new-report", "index": 0, "title": "Start a report",
+                    "reached": 5, "completed": 4,
+                    "dropped": {"dismissed": 0, "abandoned": 0, "broken": 1},
+                    "drop_rate": 0.2, "time_ms": {"p50": 3000, "p90": 9000}}, ...],
+         "trend": [{"date": "2026-11-22", "started": 5, "completed": 1}],
+         "missing_targets": [{"step_id": "new-report", "index": 0, "count": 1,
+                              "urls": ["https://expenses.example.com/reports"],
+                              "last_seen": "2026-11-22T10:00:09.000Z"}]}
+    """
+    now = now or utcnow()
+    cutoff = now - _abandon_after()
+    where, params = _run_filters(guide_id, version, date_from, date_to, role, url)
+    outcomes = _outcome_counts(where, params, cutoff)
+    totals = dict.fromkeys(("completed", "dismissed", "abandoned", "broken", "in_progress"), 0)
+    dropped = {}
+    for (kind, index, step_id), count in outcomes.items():
+        totals[kind] += count
+        if kind in ("dismissed", "abandoned", "broken") and index is not None:
+            dropped.setdefault((index, step_id), dict.fromkeys(("dismissed", "abandoned", "broken"), 0))
+            dropped[(index, step_id)][kind] += count
+    runs = sum(totals.values())
+    counts, times = _step_counts(where, params), _step_times(where, params)
+    titles, layout = _step_titles(guide_id, version)
+    keys = sorted(set(layout) | set(counts) | set(dropped), key=lambda k: (k[0], str(k[1])))
+    steps = []
+    for index, step_id in keys:
+        reached, completed = counts.get((index, step_id), (0, 0))
+        drops = dropped.get((index, step_id), dict.fromkeys(("dismissed", "abandoned", "broken"), 0))
+        durations = times.get((index, step_id), {})
+        steps.append({"step_id": step_id, "index": index, "title": titles.get(step_id),
+                      "reached": reached, "completed": completed, "dropped": drops,
+                      "drop_rate": _rate(sum(drops.values()), reached),
+                      "time_ms": {"p50": durations.get("p50"), "p90": durations.get("p90")}})
+    missing = [{"step_id": m["step_id"], "index": m["step_index"], "count": m["count"],
+                "urls": m["urls"], "last_seen": m["last_seen"]}
+               for m in _missing_targets(guide_id, where, params)]
+    return {"guide_id": guide_id, "version": version, "runs": runs, **totals,
+            "completion_rate": _rate(totals["completed"], runs), "steps": steps,
+            "trend": _trend(where, params), "missing_targets": missing}
+
+
+# -- across guides -----------------------------------------------------------------
+
+def _time_range(column, date_from, date_to):
+    clauses, params = [], []
+    if date_from is not None:
+        clauses.append(f"{column} >= ?")
+        params.append(_day_start(date_from))
+    if date_to is not None:
+        clauses.append(f"{column} < ?")
+        params.append(_day_start(date_to) + timedelta(days=1))
+    return clauses, params
+
+
+def broken_targets(date_from=None, date_to=None, limit=100):
+    """Steps whose target went missing (by the event's day), most first, with the URLs and
+    the selectors the latest miss tried::
+
+        [{"guide_id": "submit-expense", "guide_version": 3, "step_id": "amount", "step_index": 1,
+          "count": 42, "urls": ["https://expenses.example.com/reports/new"],
+          "last_seen": "2026-11-22T10:31:07.123Z",
+          "selectors": [{"selector": "input[name=amount]", "matches": 0}]}]
+    """
+    clauses, params = _time_range("at", date_from, date_to)
+    where = " AND ".join(["type = 'target_missing'", *clauses])
+    rows = _query(
+        f"SELECT guide_id, guide_version, step_index, step_id, url, COUNT(*), MAX(at) FROM event "
+        f"WHERE {where} GROUP BY guide_id, guide_version, step_index, step_id, url", params)
+    grouped = _group_missing(((g, v, i, s), url, count, last) for g, v, i, s, url, count, last in rows)
+    grouped = grouped[:limit]
+    selectors = _latest_selectors(where, params) if grouped else {}
+    for entry in grouped:
+        key = (entry["guide_id"], entry["guide_version"], entry["step_index"], entry["step_id"])
+        entry["selectors"] = selectors.get(key, [])
+    return grouped
+
+
+def _latest_selectors(where, params):
+    """``{(guide, version, index, step id): selectors}`` of each step's latest miss."""
+    rows = _query(
+        f"SELECT guide_id, guide_version, step_index, step_id, detail FROM ("
+        f"SELECT guide_id, guide_version, step_index, step_id, detail, ROW_NUMBER() OVER ("
+        f"PARTITION BY guide_id, guide_version, step_index, step_id ORDER BY at DESC, id DESC) AS n "
+        f"FROM event WHERE {where}) latest WHERE n = 1", params)
+    found = {}
+    for guide_id, version, index, step_id, detail in rows:
+        found[(guide_id, version, index, step_id)] = (json.loads(detail) if detail else {}).get("selectors", [])
+    return found
+
+
+def guide_summaries(date_from=None, date_to=None, now=None):
+    """One line per guide that has runs, in one query (the dashboard adds titles and status)::
+
+        [{"guide_id": "submit-expense", "runs": 120, "completed": 71, "dismissed": 20,
+          "abandoned": 25, "broken": 4, "in_progress": 0, "completion_rate": 0.5917,
+          "recently_broken": True}]
+
+    Counts are of runs started in the date range; ``recently_broken`` is whether any
+    run broke (target missing, not recovered) in the RECENTLY_BROKEN_DAYS before ``now``,
+    whatever the range.
+    """
+    now = now or utcnow()
+    clauses, params = _time_range("r.started_at", date_from, date_to)
+    in_range = " AND ".join(clauses) or "1 = 1"
+    outcome = _outcome()
+    sums = ", ".join(f"SUM(CASE WHEN {in_range} AND {outcome} = '{kind}' THEN 1 ELSE 0 END)"
+                     for kind in ("completed", "dismissed", "abandoned", "broken", "in_progress"))
+    broken_recently = (f"MAX(CASE WHEN {outcome} = 'broken' AND r.missing_at >= ? THEN 1 ELSE 0 END)")
+    cutoff = now - _abandon_after()
+    sum_params = []
+    for _ in range(5):
+        sum_params.extend([*params, cutoff])
+    rows = _query(
+        f"SELECT r.guide_id, SUM(CASE WHEN {in_range} THEN 1 ELSE 0 END), {sums}, {broken_recently} "
+        f"FROM run r GROUP BY r.guide_id ORDER BY r.guide_id",
+        [*params, *sum_params, cutoff, now - timedelta(days=RECENTLY_BROKEN_DAYS)])
+    summaries = []
+    for guide_id, runs, completed, dismissed, abandoned, broken, in_progress, recent in rows:
+        runs = int(runs or 0)
+        summaries.append({"guide_id": guide_id, "runs": runs, "completed": int(completed or 0),
+                          "dismissed": int(dismissed or 0), "abandoned": int(abandoned or 0),
+                          "broken": int(broken or 0), "in_progress": int(in_progress or 0),
+                          "completion_rate": _rate(int(completed or 0), runs),
+                          "recently_broken": bool(recent)})
+    return summaries
+
+
+# -- CSV -----------------------------------------------------------------------------
+
+CSV_COLUMNS = ("step_index", "step_id", "title", "reached", "completed", "dropped_dismissed",
+               "dropped_abandoned", "dropped_broken", "drop_rate", "p50_ms", "p90_ms")
+
+
+def report_csv(report):
+    """The report's steps as CSV, a header row then a row per step::
+
+        step_index,step_id,title,reached,completed,dropped_dismissed,dropped_abandoned,dropped_broken,drop_rate,p50_ms,p90_ms
+        0,new-report,Start a report,5,4,0,0,1,0.2,3000,9000
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for step in report["steps"]:
+        dropped, times = step["dropped"], step["time_ms"]
+        writer.writerow([step["index"], step["step_id"], _csv_safe(step["title"]), step["reached"],
+                         step["completed"], dropped["dismissed"], dropped["abandoned"],
+                         dropped["broken"], step["drop_rate"], _blank(times["p50"]),
+                         _blank(times["p90"])])
+    return out.getvalue()
+
+
+def _blank(value):
+    return "" if value is None else value
+
+
+def _csv_safe(text):
+    """Author text opened in a spreadsheet must not run as a formula (CSV injection)."""
+    if text is None:
+        return ""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

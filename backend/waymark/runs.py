@@ -1,0 +1,285 @@
+"""Events → runs: what a run is, how it ended, and on which step.
+
+A *run* is one employee's pass through one guide version (PRODUCT.md "Events").
+It ends, in this order of precedence:
+
+- **completed**: a ``guide_completed`` came (and no earlier ``guide_dismissed``);
+- **dismissed**: a ``guide_dismissed`` came, at the step it names (else the
+  step the run was on), keeping its reason;
+- **broken**: a ``target_missing`` came and no ``step_shown``/``step_completed``
+  came strictly after it (a later one means the guide recovered, e.g. a slow page);
+- **abandoned**: none of those, and nothing happened in the run for
+  ``ABANDON_AFTER_MINUTES`` before ``now``; it dropped at the step it was on;
+- otherwise **in progress**.
+
+Broken is a failure of the guide; dismissed and abandoned are exits by the
+employee. Reports keep the two apart (as Whatfix does).
+
+Events arrive late, out of order, twice, from several processes. So a run is
+kept as a *summary* whose every column is an order-independent merge (earliest,
+latest, or the fields of the earliest/latest such event, ties broken by step
+index). ``merge_runs`` is that merge in Python (used to fold one batch);
+``upsert_runs`` is the same merge in SQL (used to fold a batch into the stored
+row, atomically per row on both stores). Any order of arrival gives the same row.
+"""
+from .db import database, is_postgres
+
+STEP_EVENT_TYPES = ("step_shown", "step_completed", "step_back", "target_missing")
+PROGRESS_TYPES = ("step_shown", "step_completed")  # these after a target_missing = recovered
+OUTCOMES = ("completed", "dismissed", "broken", "abandoned", "in_progress")
+
+RUN_COLUMNS = ("run_id", "guide_id", "guide_version", "user", "role", "started_at", "last_at",
+               "step_at", "step_index", "step_id", "completed_at",
+               "dismissed_at", "dismissed_step_index", "dismissed_step_id", "dismiss_reason",
+               "missing_at", "missing_step_index", "missing_step_id", "progress_at")
+STEP_COLUMNS = ("run_id", "step_index", "step_id", "reached_at", "shown_at", "completed_at",
+                "duration_ms")
+
+# Groups of columns taken together from one event: (time column, index column, others).
+LATEST_GROUPS = (("step_at", "step_index", ("step_id",)),
+                 ("missing_at", "missing_step_index", ("missing_step_id",)))
+EARLIEST_GROUPS = (("dismissed_at", "dismissed_step_index", ("dismissed_step_id", "dismiss_reason")),)
+
+
+# -- one event → summaries ---------------------------------------------------
+
+def run_summary(event):
+    """The summary of a run that has only this event (``event``: a stored event row dict)."""
+    at, kind, index = event["at"], event["type"], event["step_index"]
+    summary = dict.fromkeys(RUN_COLUMNS)
+    summary.update(run_id=event["run_id"], guide_id=event["guide_id"],
+                   guide_version=event["guide_version"], user=event["user"], role=event["role"],
+                   started_at=at, last_at=at)
+    if index is not None:
+        summary.update(step_at=at, step_index=index, step_id=event["step_id"])
+    if kind == "guide_completed":
+        summary["completed_at"] = at
+    elif kind == "guide_dismissed":
+        summary.update(dismissed_at=at, dismissed_step_index=index,
+                       dismissed_step_id=event["step_id"], dismiss_reason=event["reason"])
+    elif kind == "target_missing":
+        summary.update(missing_at=at, missing_step_index=index, missing_step_id=event["step_id"])
+    if kind in PROGRESS_TYPES:
+        summary["progress_at"] = at
+    return summary
+
+
+def step_summary(event):
+    """The summary of the step this event names, or None if it names none."""
+    if event["step_index"] is None:
+        return None
+    at, kind = event["at"], event["type"]
+    return {"run_id": event["run_id"], "step_index": event["step_index"],
+            "step_id": event["step_id"], "reached_at": at,
+            "shown_at": at if kind == "step_shown" else None,
+            "completed_at": at if kind == "step_completed" else None,
+            "duration_ms": event["duration_ms"] if kind == "step_completed" else None}
+
+
+# -- the merge, in Python ----------------------------------------------------
+
+def _earliest(a, b):
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _latest(a, b):
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _later_wins(old_at, old_index, new_at, new_index):
+    """Mirror of the SQL: the new event's group replaces the old one's when it is later."""
+    if new_at is None:
+        return False
+    if old_at is None:
+        return True
+    return new_at > old_at or (new_at == old_at and _gt(new_index, old_index))
+
+
+def _earlier_wins(old_at, old_index, new_at, new_index):
+    if new_at is None:
+        return False
+    if old_at is None:
+        return True
+    return new_at < old_at or (new_at == old_at and _gt(old_index, new_index))
+
+
+def _gt(a, b):
+    # SQL: a comparison with NULL is not true.
+    return a is not None and b is not None and a > b
+
+
+def merge_runs(old, new):
+    """Merge two summaries of the same run; the result does not depend on which came first."""
+    merged = dict(old)
+    merged["role"] = _earliest(old["role"], new["role"])
+    merged["started_at"] = _earliest(old["started_at"], new["started_at"])
+    merged["last_at"] = _latest(old["last_at"], new["last_at"])
+    merged["completed_at"] = _earliest(old["completed_at"], new["completed_at"])
+    merged["progress_at"] = _latest(old["progress_at"], new["progress_at"])
+    for groups, wins in ((LATEST_GROUPS, _later_wins), (EARLIEST_GROUPS, _earlier_wins)):
+        for at, index, others in groups:
+            if wins(old[at], old[index], new[at], new[index]):
+                for column in (at, index, *others):
+                    merged[column] = new[column]
+    return merged
+
+
+def merge_steps(old, new):
+    """Merge two summaries of the same step of the same run."""
+    merged = dict(old)
+    merged["step_id"] = old["step_id"] if old["step_id"] is not None else new["step_id"]
+    merged["reached_at"] = _earliest(old["reached_at"], new["reached_at"])
+    merged["shown_at"] = _earliest(old["shown_at"], new["shown_at"])
+    if _earlier_wins(old["completed_at"], None, new["completed_at"], None):
+        merged["completed_at"], merged["duration_ms"] = new["completed_at"], new["duration_ms"]
+    return merged
+
+
+def fold(events):
+    """Summaries of the runs and run steps in ``events``: ``(runs, steps)``, sorted by key."""
+    runs, steps = {}, {}
+    for event in events:
+        summary = run_summary(event)
+        key = summary["run_id"]
+        runs[key] = merge_runs(runs[key], summary) if key in runs else summary
+        step = step_summary(event)
+        if step is not None:
+            key = (step["run_id"], step["step_index"])
+            steps[key] = merge_steps(steps[key], step) if key in steps else step
+    # Sorted keys: two transactions touching the same rows lock them in the same order.
+    return [runs[k] for k in sorted(runs)], [steps[k] for k in sorted(steps)]
+
+
+# -- the same merge, in SQL --------------------------------------------------
+
+def _sql_functions():
+    return ("LEAST", "GREATEST") if is_postgres() else ("min", "max")
+
+
+def _earliest_sql(table, column):
+    least, _ = _sql_functions()
+    old, new = f'"{table}"."{column}"', f'excluded."{column}"'
+    return f'{least}(COALESCE({old}, {new}), COALESCE({new}, {old}))'
+
+
+def _latest_sql(table, column):
+    _, greatest = _sql_functions()
+    old, new = f'"{table}"."{column}"', f'excluded."{column}"'
+    return f'{greatest}(COALESCE({old}, {new}), COALESCE({new}, {old}))'
+
+
+def _wins_sql(table, at, index, later):
+    old_at, new_at = f'"{table}"."{at}"', f'excluded."{at}"'
+    beyond = ">" if later else "<"
+    tie = (f'excluded."{index}" > "{table}"."{index}"' if later
+           else f'"{table}"."{index}" > excluded."{index}"') if index else "FALSE"
+    return (f"({new_at} IS NOT NULL AND ({old_at} IS NULL OR {new_at} {beyond} {old_at} "
+            f"OR ({new_at} = {old_at} AND {tie})))")
+
+
+def _take_if(condition, table, column):
+    return f'CASE WHEN {condition} THEN excluded."{column}" ELSE "{table}"."{column}" END'
+
+
+def _run_updates():
+    t = "run"
+    updates = {
+        "role": _earliest_sql(t, "role"),
+        "started_at": _earliest_sql(t, "started_at"),
+        "last_at": _latest_sql(t, "last_at"),
+        "completed_at": _earliest_sql(t, "completed_at"),
+        "progress_at": _latest_sql(t, "progress_at"),
+    }
+    for groups, later in ((LATEST_GROUPS, True), (EARLIEST_GROUPS, False)):
+        for at, index, others in groups:
+            wins = _wins_sql(t, at, index, later)
+            for column in (at, index, *others):
+                updates[column] = _take_if(wins, t, column)
+    return updates
+
+
+def _step_updates():
+    t = "run_step"
+    wins = _wins_sql(t, "completed_at", None, later=False)
+    return {
+        "step_id": f'COALESCE("{t}"."step_id", excluded."step_id")',
+        "reached_at": _earliest_sql(t, "reached_at"),
+        "shown_at": _earliest_sql(t, "shown_at"),
+        "completed_at": _take_if(wins, t, "completed_at"),
+        "duration_ms": _take_if(wins, t, "duration_ms"),
+    }
+
+
+def _upsert(table, columns, conflict, updates, rows):
+    if not rows:
+        return
+    param = "%s" if is_postgres() else "?"
+    one_row = "(" + ", ".join([param] * len(columns)) + ")"
+    sql = (f'INSERT INTO "{table}" ({", ".join(f"{c!s}" for c in _quoted(columns))}) '
+           f'VALUES {", ".join([one_row] * len(rows))} '
+           f'ON CONFLICT ({", ".join(_quoted(conflict))}) DO UPDATE SET '
+           + ", ".join(f'"{column}" = {expression}' for column, expression in updates.items()))
+    params = [row[column] for row in rows for column in columns]
+    database.execute_sql(sql, params)
+
+
+def _quoted(columns):
+    return [f'"{column}"' for column in columns]
+
+
+# SQLite allows 32766 parameters per statement; stay well below.
+_CHUNK = 500
+
+
+def upsert_runs(runs, steps):
+    """Merge run and step summaries into the stored rows (inside the caller's transaction)."""
+    run_updates, step_updates = _run_updates(), _step_updates()
+    for start in range(0, len(runs), _CHUNK):
+        _upsert("run", RUN_COLUMNS, ("run_id",), run_updates, runs[start:start + _CHUNK])
+    for start in range(0, len(steps), _CHUNK):
+        _upsert("run_step", STEP_COLUMNS, ("run_id", "step_index"), step_updates,
+                steps[start:start + _CHUNK])
+
+
+# -- how a run ended -----------------------------------------------------------
+
+def outcome(run, now, abandon_after):
+    """How a stored run summary ended, as of ``now`` (naive UTC), and its drop-off step index.
+
+    ``abandon_after`` is a timedelta. The SQL twin is ``outcome_sql``.
+    """
+    completed, dismissed = run["completed_at"], run["dismissed_at"]
+    if completed is not None and (dismissed is None or completed <= dismissed):
+        return "completed", None
+    if dismissed is not None:
+        index = run["dismissed_step_index"]
+        return "dismissed", run["step_index"] if index is None else index
+    if run["missing_at"] is not None and (run["progress_at"] is None
+                                          or run["progress_at"] <= run["missing_at"]):
+        return "broken", run["missing_step_index"]
+    if run["last_at"] < now - abandon_after:
+        return "abandoned", run["step_index"]
+    return "in_progress", None
+
+
+def outcome_sql(table="run"):
+    """SQL for a run's outcome; it takes one parameter, the abandonment cutoff (now - window)."""
+    r = f'"{table}".'
+    return (f"CASE WHEN {r}completed_at IS NOT NULL AND ({r}dismissed_at IS NULL "
+            f"OR {r}completed_at <= {r}dismissed_at) THEN 'completed' "
+            f"WHEN {r}dismissed_at IS NOT NULL THEN 'dismissed' "
+            f"WHEN {r}missing_at IS NOT NULL AND ({r}progress_at IS NULL "
+            f"OR {r}progress_at <= {r}missing_at) THEN 'broken' "
+            f"WHEN {r}last_at < {{cutoff}} THEN 'abandoned' "
+            f"ELSE 'in_progress' END")
+
+
+def drop_step_sql(table="run"):
+    """SQL for the step index a run dropped at, given its outcome (NULL when it did not drop)."""
+    r = f'"{table}".'
+    return (f"CASE WHEN {r}completed_at IS NOT NULL AND ({r}dismissed_at IS NULL "
+            f"OR {r}completed_at <= {r}dismissed_at) THEN NULL "
+            f"WHEN {r}dismissed_at IS NOT NULL THEN COALESCE({r}dismissed_step_index, {r}step_index) "
+            f"WHEN {r}missing_at IS NOT NULL AND ({r}progress_at IS NULL "
+            f"OR {r}progress_at <= {r}missing_at) THEN {r}missing_step_index "
+            f"ELSE {r}step_index END")

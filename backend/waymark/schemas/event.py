@@ -1,0 +1,177 @@
+"""Events v1: what the extension sends, validated one event at a time.
+
+A batch is ``{"events": [...]}``. The batch's shape is checked first
+(``EventBatchSchema``); then each event is validated on its own
+(``validate_events``), so one bad event never drops the good ones beside it.
+
+Unknown fields: a newer extension may send a field this service does not know
+yet. Rejecting the event would lose it for good (rejected events are never
+retried), so unknown fields are accepted and kept in ``extra`` as long as they
+are small (``MAX_EXTRA_FIELDS`` keys, ``MAX_EXTRA_BYTES`` of JSON); anything
+bigger rejects the event. Known fields are strict: wrong types, unknown event
+types and oversize strings reject the event with the path of the problem.
+"""
+import json
+import re
+from datetime import datetime, timezone
+
+from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load,
+                         pre_load, validate, validates_schema)
+
+EVENT_TYPES = ("guide_started", "step_shown", "step_completed", "step_back",
+               "target_missing", "guide_dismissed", "guide_completed")
+DISMISS_REASONS = ("close_button", "escape", "replaced", "other")
+# Events about one step must say which; the others may (a dismissal says where it happened).
+STEP_TYPES = ("step_shown", "step_completed", "step_back", "target_missing")
+
+MAX_EXTRA_FIELDS = 20
+MAX_EXTRA_BYTES = 4096
+MAX_SELECTORS = 20
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+# ISO 8601 with a zone: 2026-11-22T10:31:07.123Z or ...+02:00
+ISO_WITH_ZONE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _client_id(max_length):
+    return fields.String(required=True, validate=[
+        validate.Length(min=1, max=max_length),
+        validate.Regexp(CLIENT_ID, error="must be letters, digits and . _ : - only")])
+
+
+class Timestamp(fields.Field):
+    """ISO 8601 with a zone (``Z`` or an offset); loaded as naive UTC, like every stored time."""
+
+    default_error_messages = {
+        "invalid": "must be an ISO 8601 time with a zone, like 2026-11-22T10:31:07.123Z"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not ISO_WITH_ZONE.match(value):
+            raise self.make_error("invalid")
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise self.make_error("invalid") from None
+        return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.isoformat(timespec="milliseconds") + "Z"
+
+
+class SelectorMatchSchema(Schema):
+    """How many elements one selector matched when the target was looked for."""
+
+    class Meta:
+        unknown = RAISE
+
+    selector = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    matches = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100000))
+
+
+class EventSchema(Schema):
+    """One event, as PRODUCT.md "Events, version 1" and docs/contract-notes.md define it."""
+
+    class Meta:
+        unknown = RAISE  # unknown keys are moved to ``extra`` in pre_load first
+
+    id = _client_id(64)
+    type = fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
+    guide_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    guide_version = fields.Integer(required=True, strict=True,
+                                   validate=validate.Range(min=1, max=1_000_000))
+    step_id = fields.String(load_default=None, allow_none=True,
+                            validate=validate.Length(min=1, max=100))
+    step_index = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                validate=validate.Range(min=0, max=1000))
+    run_id = _client_id(64)
+    user = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    url = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4096))
+    at = Timestamp(required=True)
+    duration_ms = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                 validate=validate.Range(min=0, max=2_000_000_000))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(DISMISS_REASONS))
+    wait_ms = fields.Integer(load_default=None, allow_none=True, strict=True,
+                             validate=validate.Range(min=0, max=2_000_000_000))
+    selectors = fields.List(fields.Nested(SelectorMatchSchema), load_default=None, allow_none=True,
+                            validate=validate.Length(max=MAX_SELECTORS))
+    extra = fields.Dict(load_default=None)
+
+    @pre_load
+    def move_unknown_fields_to_extra(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data  # marshmallow reports "Invalid input type"
+        known = {name for name in self.fields if name != "extra"}
+        extra = {key: value for key, value in data.items() if key not in known}
+        data = {key: value for key, value in data.items() if key in known}
+        if extra:
+            data["extra"] = extra
+        return data
+
+    @validates_schema
+    def check_rules_between_fields(self, data, **kwargs):
+        kind = data.get("type")
+        if kind in STEP_TYPES:
+            for name in ("step_id", "step_index"):
+                if data.get(name) is None:
+                    raise ValidationError(f"required on a {kind} event", name)
+        if kind == "guide_dismissed" and data.get("reason") is None:
+            raise ValidationError("required on a guide_dismissed event: one of "
+                                  + ", ".join(DISMISS_REASONS), "reason")
+        if kind != "guide_dismissed" and data.get("reason") is not None:
+            raise ValidationError("only a guide_dismissed event carries a reason", "reason")
+        extra = data.get("extra") or {}
+        if len(extra) > MAX_EXTRA_FIELDS:
+            raise ValidationError(f"at most {MAX_EXTRA_FIELDS} fields beyond the contract's", "_schema")
+        if extra and len(json.dumps(extra)) > MAX_EXTRA_BYTES:
+            raise ValidationError(
+                f"fields beyond the contract's ({', '.join(sorted(extra))[:200]}) "
+                f"exceed {MAX_EXTRA_BYTES} bytes", "_schema")
+
+    @post_load
+    def drop_empty_extra(self, data, **kwargs):
+        if not data.get("extra"):
+            data.pop("extra", None)
+        return data
+
+
+class EventBatchSchema(Schema):
+    """The batch envelope; each event in it is validated on its own by ``validate_events``."""
+
+    class Meta:
+        unknown = EXCLUDE  # room for batch-level metadata later (client version, …)
+
+    events = fields.List(fields.Raw(), required=True)
+
+
+_event_schema = EventSchema()
+_batch_schema = EventBatchSchema()
+
+
+def load_batch(data, max_events):
+    """Check the batch envelope; return the raw events or raise ValidationError with paths."""
+    batch = _batch_schema.load(data)
+    events = batch["events"]
+    if len(events) > max_events:
+        raise ValidationError({"events": [f"a batch holds at most {max_events} events; "
+                                          f"this one has {len(events)}: send it in parts"]})
+    return events
+
+
+def validate_events(raw_events):
+    """Validate each event on its own: a list of ``(event or None, messages or None)``."""
+    checked = []
+    for raw in raw_events:
+        try:
+            checked.append((_event_schema.load(raw), None))
+        except ValidationError as error:
+            checked.append((None, error.messages))
+    return checked
+
+
+def event_id_of(raw):
+    """The id a client gave an event, even a rejected one (None if there is no usable one)."""
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str) and len(raw["id"]) <= 64:
+        return raw["id"]
+    return None

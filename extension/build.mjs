@@ -1,0 +1,49 @@
+// Builds extension/dist/, a folder Chromium loads unpacked as it is.
+//   node build.mjs         minified
+//   node build.mjs --dev   readable, with inline source maps
+import { build } from 'esbuild';
+import { cp, mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, 'dist');
+const dev = process.argv.includes('--dev');
+
+// Content scripts and injected files are classic scripts: bundle each as an IIFE.
+const bundles = [
+  { in: 'src/content/loader.js', out: 'loader.js' },
+  { in: 'src/content/main.js', out: 'overlay.js' },
+  { in: 'src/background/index.js', out: 'background.js' },
+  { in: 'src/options/options.js', out: 'options.js' },
+  { in: 'src/popup/popup.js', out: 'popup.js' },
+];
+
+const copied = [
+  ['static/manifest.json', 'manifest.json'],
+  ['static/managed_schema.json', 'managed_schema.json'],
+  ['src/options/options.html', 'options.html'],
+  ['src/options/options.css', 'options.css'],
+  ['src/popup/popup.html', 'popup.html'],
+  ['src/popup/popup.css', 'popup.css'],
+];
+
+await rm(dist, { recursive: true, force: true });
+await mkdir(dist, { recursive: true });
+await Promise.all(
+  bundles.map((bundle) =>
+    build({
+      entryPoints: [join(here, bundle.in)],
+      outfile: join(dist, bundle.out),
+      bundle: true,
+      format: 'iife',
+      target: ['chrome116'],
+      minify: !dev,
+      sourcemap: dev ? 'inline' : false,
+      legalComments: 'none',
+      logLevel: 'warning',
+    }),
+  ),
+);
+await Promise.all(copied.map(([from, to]) => cp(join(here, from), join(dist, to))));
+console.log(`built ${dist}${dev ? ' (dev)' : ''}`);

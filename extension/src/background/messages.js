@@ -1,0 +1,65 @@
+// The worker's message handler: one small function per message type
+// (the protocol is in docs/extension.md).
+import { STORAGE } from '../shared/keys.js';
+import { MSG } from '../shared/messages.js';
+import { readConfig } from './config.js';
+import { injectOverlay } from './inject.js';
+import { decideForPage, manualGuidesFor, startById, syncPage } from './pages.js';
+import { enqueue, flush, queuedCount } from './queue.js';
+import { applyTransition } from './runs.js';
+
+const handlers = {
+  async [MSG.page]({ url }, sender) {
+    const decision = await decideForPage(url);
+    const inject = decision.kind !== 'none' && Boolean(sender.tab);
+    if (inject) await injectOverlay(sender.tab.id);
+    return { inject };
+  },
+  [MSG.sync]: ({ url, quiet }) => syncPage(url, Array.isArray(quiet) ? quiet : []),
+  async [MSG.transition](message) {
+    const { config } = await readConfig();
+    return applyTransition(message, { user: config.user });
+  },
+  async [MSG.events]({ events }) {
+    await enqueue(events);
+    return { queued: true };
+  },
+  async [MSG.popupList]({ tabId }) {
+    const tab = await chrome.tabs.get(tabId);
+    return { url: tab.url, ...(await manualGuidesFor(tab.url || '')) };
+  },
+  async [MSG.start]({ tabId, guideId }) {
+    const tab = await chrome.tabs.get(tabId);
+    const run = await startById(guideId, tab.url || '');
+    if (run) await injectOverlay(tabId);
+    return { started: Boolean(run), run };
+  },
+  async [MSG.flush]() {
+    await flush({ force: true });
+    return { queued: await queuedCount() };
+  },
+  async [MSG.status]() {
+    const { config, managedKeys } = await readConfig();
+    const stored = await chrome.storage.local.get([STORAGE.guideCache, STORAGE.queueState]);
+    const cache = stored[STORAGE.guideCache];
+    return {
+      config: { ...config, token: config.token ? '••••' : '' },
+      managedKeys,
+      queued: await queuedCount(),
+      queueState: stored[STORAGE.queueState] || null,
+      guides: cache ? { count: cache.guides.length, fetchedAt: cache.fetchedAt, etag: cache.etag } : null,
+    };
+  },
+};
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  const handler = message && handlers[message.type];
+  if (!handler) return false;
+  Promise.resolve()
+    .then(() => handler(message, sender))
+    .then(sendResponse, (error) => {
+      console.error('Waymark: message failed', message.type, error);
+      sendResponse({ error: String(error && error.message ? error.message : error) });
+    });
+  return true; // answer asynchronously
+});

@@ -1,0 +1,59 @@
+// Answers "what belongs on this page?" from the configuration, the cached
+// guides, the active run and the user's history.
+import { getGuides } from './api.js';
+import { readConfig } from './config.js';
+import { decide, fitsAudience, guidesForPage } from './guides.js';
+import { dropStaleRun, getActiveRun, getHistory, startRun } from './runs.js';
+
+async function gather() {
+  const { config } = await readConfig();
+  const [guides, activeRun, history] = await Promise.all([getGuides(config), getActiveRun(), getHistory(config.user)]);
+  return { config, guides, activeRun, history };
+}
+
+/** The decision for a page, after clearing a run that can no longer go on. */
+export async function decideForPage(url, quiet = []) {
+  const context = await gather();
+  const input = { guides: context.guides, url, role: context.config.role, history: context.history, quiet, now: Date.now() };
+  let decision = decide({ ...input, activeRun: context.activeRun });
+  if (decision.kind === 'stale') {
+    const guide = context.guides.find((g) => g.id === decision.run.guide_id);
+    // A withdrawn or republished guide is worth telling the admin about; an
+    // idle run is the server's to call abandoned.
+    const reportable = !guide || guide.version !== decision.run.version;
+    await dropStaleRun(decision.run, { url, reportable });
+    decision = decide({ ...input, activeRun: null });
+  }
+  return { ...decision, config: context.config };
+}
+
+/** For the overlay: resume the active run, or start the auto guide that fits. */
+export async function syncPage(url, quiet) {
+  const decision = await decideForPage(url, quiet);
+  const who = { user: decision.config.user, role: decision.config.role };
+  if (decision.kind === 'resume') return { guide: decision.guide, run: decision.run, ...who };
+  if (decision.kind === 'start') {
+    const run = await startRun(decision.guide, { user: decision.config.user, url });
+    return { guide: decision.guide, run, ...who };
+  }
+  return {};
+}
+
+/** For the popup: the manual guides for this page, and the active run. */
+export async function manualGuidesFor(url) {
+  const { config, guides, activeRun } = await gather();
+  const manual = guidesForPage(guides, url, config.role).filter((guide) => guide.start === 'manual');
+  return {
+    guides: manual.map(({ id, title, description }) => ({ id, title, description })),
+    active: activeRun ? { guide_id: activeRun.guide_id, step_index: activeRun.step_index } : null,
+  };
+}
+
+/** Starts a guide by id on request (popup), replacing any active run. */
+export async function startById(guideId, url) {
+  const { config, guides } = await gather();
+  const guide = guides.find((g) => g.id === guideId && fitsAudience(g, config.role));
+  if (!guide) return null;
+  return startRun(guide, { user: config.user, url });
+}
+

@@ -1,0 +1,88 @@
+// How a step is completed by the employee's own action (advance.on):
+// next (the button, handled by main.js), click, input, url, visible.
+import { globMatch } from '../shared/glob.js';
+import { findTarget, observeDeep } from './targets.js';
+
+/** `input`: the value matches `pattern`; without a (valid) pattern, any non-empty value. */
+export function inputSatisfies(pattern, value) {
+  const text = value == null ? '' : String(value);
+  if (typeof pattern === 'string' && pattern !== '') {
+    try {
+      return new RegExp(pattern).test(text);
+    } catch {
+      // An invalid pattern slipped past validation: fall back to "typed something".
+    }
+  }
+  return text.trim() !== '';
+}
+
+/** `url`: the whole URL, fragment included, matches the glob advance.url. */
+export function urlSatisfies(advance, href) {
+  return Boolean(advance && advance.on === 'url' && globMatch(advance.url, href));
+}
+
+/** The event happened on the target or inside it (through shadow roots too). */
+function fromTarget(event, target) {
+  return event.composedPath().includes(target);
+}
+
+function onTargetEvent(target, types, handler) {
+  const doc = target.ownerDocument;
+  const listener = (event) => {
+    if (fromTarget(event, target)) handler(event);
+  };
+  // Capture on the target's document: the page cannot stop it from reaching us.
+  for (const type of types) doc.addEventListener(type, listener, true);
+  return () => types.forEach((type) => doc.removeEventListener(type, listener, true));
+}
+
+function watchUrl(advance, win, onAdvance) {
+  const check = () => {
+    if (urlSatisfies(advance, win.location.href)) onAdvance();
+  };
+  // The worker also forwards pushState changes (main.js); these two are free.
+  win.addEventListener('hashchange', check);
+  win.addEventListener('popstate', check);
+  return () => {
+    win.removeEventListener('hashchange', check);
+    win.removeEventListener('popstate', check);
+  };
+}
+
+function watchVisible(advance, doc, onAdvance) {
+  const target = { selector: advance.selector };
+  if (findTarget(doc, target).element) {
+    queueMicrotask(onAdvance);
+    return () => {};
+  }
+  const stop = observeDeep(doc, () => {
+    if (findTarget(doc, target).element) onAdvance();
+  });
+  return stop;
+}
+
+/**
+ * Starts watching for the step's advance condition; calls `onAdvance` (at most
+ * once). `target` is the resolved element (null for a centred step).
+ * @returns {() => void} teardown
+ */
+export function watchAdvance(advance, { target, doc = document, win = window, onAdvance }) {
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    onAdvance();
+  };
+  switch (advance.on) {
+    case 'click':
+      return target ? onTargetEvent(target, ['click'], once) : () => {};
+    case 'input':
+      return target ? onTargetEvent(target, ['input', 'change'], () => inputSatisfies(advance.pattern, target.value) && once()) : () => {};
+    case 'url':
+      return watchUrl(advance, win, once);
+    case 'visible':
+      return watchVisible(advance, doc, once);
+    default:
+      return () => {}; // 'next': the buttons
+  }
+}

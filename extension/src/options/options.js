@@ -1,0 +1,76 @@
+// Options page: the four configuration keys in chrome.storage.local, and a
+// note on each key an administrator's policy overrides (managed storage wins).
+import { CONFIG_KEYS } from '../shared/keys.js';
+import { MSG } from '../shared/messages.js';
+
+const form = document.getElementById('options');
+const saved = document.getElementById('saved');
+const statusList = document.getElementById('status');
+
+async function managedValues() {
+  try {
+    return (await chrome.storage.managed.get(CONFIG_KEYS)) || {};
+  } catch {
+    return {};
+  }
+}
+
+async function load() {
+  const [local, managed] = await Promise.all([chrome.storage.local.get(CONFIG_KEYS), managedValues()]);
+  for (const key of CONFIG_KEYS) {
+    const input = form.elements[key];
+    const fromPolicy = typeof managed[key] === 'string' && managed[key] !== '';
+    input.value = fromPolicy ? (key === 'token' ? '••••••••' : managed[key]) : local[key] || '';
+    input.disabled = fromPolicy;
+    form.querySelector(`[data-managed-for="${key}"]`).hidden = !fromPolicy;
+  }
+}
+
+async function save(event) {
+  event.preventDefault();
+  const values = {};
+  for (const key of CONFIG_KEYS) {
+    const input = form.elements[key];
+    if (!input.disabled) values[key] = input.value.trim();
+  }
+  await chrome.storage.local.set(values);
+  saved.textContent = 'Saved.';
+  setTimeout(() => (saved.textContent = ''), 2000);
+  showStatus();
+}
+
+function row(term, value) {
+  const dt = document.createElement('dt');
+  dt.textContent = term;
+  const dd = document.createElement('dd');
+  dd.textContent = value;
+  statusList.append(dt, dd);
+}
+
+async function showStatus() {
+  const status = await chrome.runtime.sendMessage({ type: MSG.status }).catch(() => null);
+  statusList.replaceChildren();
+  if (!status || status.error) {
+    row('Service worker', 'not reachable');
+    return;
+  }
+  row('Events waiting', String(status.queued));
+  const retry = status.queueState && status.queueState.nextAt > Date.now();
+  row('Next retry', retry ? new Date(status.queueState.nextAt).toLocaleTimeString() : 'none pending');
+  row('Guides cached', status.guides ? `${status.guides.count} (fetched ${new Date(status.guides.fetchedAt).toLocaleTimeString()})` : 'none');
+  row('Set by policy', status.managedKeys.length ? status.managedKeys.join(', ') : 'nothing');
+}
+
+async function flushNow() {
+  saved.textContent = 'Sending…';
+  const answer = await chrome.runtime.sendMessage({ type: MSG.flush }).catch(() => null);
+  saved.textContent = answer && !answer.error ? `${answer.queued} still waiting.` : 'Could not send.';
+  showStatus();
+}
+
+form.addEventListener('submit', save);
+document.getElementById('flush').addEventListener('click', flushNow);
+chrome.storage.onChanged.addListener((changes) => {
+  if (CONFIG_KEYS.some((key) => key in changes)) load();
+});
+load().then(showStatus);

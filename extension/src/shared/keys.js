@@ -1,0 +1,17 @@
+// Every chrome.storage key the extension uses, in one place (documented in
+// docs/extension.md). The configuration keys are the contract's names and are
+// written by the options page, by enterprise policy and by the e2e suite.
+export const CONFIG_KEYS = ['backendUrl', 'token', 'user', 'role'];
+
+export const STORAGE = {
+  guideCache: 'waymark.guideCache', // {key, etag, fetchedAt, guides}
+  queue: 'waymark.queue', // [event, ...] oldest first
+  queueState: 'waymark.queueState', // {attempt, nextAt, batchSize}
+  activeRun: 'waymark.activeRun', // the one run in progress, or absent
+  history: 'waymark.history', // {[user]: {[guideId]: {started, completed, dismissed, broken}}}
+};
+
+export const ALARM = {
+  flush: 'waymark.flush',
+  sweep: 'waymark.sweep',
+};

@@ -1,0 +1,13 @@
+// Message types between loader, overlay, popup and service worker.
+// The protocol is described in docs/extension.md.
+export const MSG = {
+  page: 'waymark:page', // loader -> worker: {url} -> {inject}
+  navigated: 'waymark:navigated', // worker -> tab: {url} (history/fragment change)
+  sync: 'waymark:sync', // overlay -> worker: {url, quiet} -> {guide, run} | {}
+  transition: 'waymark:transition', // overlay -> worker: {run, events, ended}
+  events: 'waymark:events', // anyone -> worker: {events}
+  popupList: 'waymark:popup-list', // popup -> worker: {tabId} -> {guides, active}
+  start: 'waymark:start', // popup -> worker: {tabId, guideId}
+  flush: 'waymark:flush', // tests/options -> worker: send the queue now
+  status: 'waymark:status', // options -> worker: {config, managed, queued, cache}
+};

@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { inputSatisfies, urlSatisfies } from '../src/content/advance.js';
+
+test('input: the value must match the pattern', () => {
+  const amount = '^[0-9]+([.,][0-9]{1,2})?$';
+  assert.equal(inputSatisfies(amount, '12.50'), true);
+  assert.equal(inputSatisfies(amount, '12.5x'), false);
+  assert.equal(inputSatisfies(amount, ''), false);
+});
+
+test('input without a usable pattern: any non-empty value', () => {
+  assert.equal(inputSatisfies(undefined, 'a'), true);
+  assert.equal(inputSatisfies('', '  '), false);
+  assert.equal(inputSatisfies('([', 'x'), true, 'an invalid pattern falls back');
+});
+
+test('url: the glob sees the fragment', () => {
+  assert.equal(urlSatisfies({ on: 'url', url: '*#/active' }, 'https://a.test/list#/active'), true);
+  assert.equal(urlSatisfies({ on: 'url', url: '*#/active' }, 'https://a.test/list'), false);
+  assert.equal(urlSatisfies({ on: 'click' }, 'https://a.test/'), false);
+});

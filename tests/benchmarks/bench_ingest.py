@@ -1,0 +1,116 @@
+"""Events per second through HTTP (a real `waymark serve` on SQLite, batches of 50) next to raw
+sqlite3 executemany of the same rows into the same table shape, in the same run.
+
+    .venv/bin/python tests/benchmarks/bench_ingest.py [EVENTS]
+
+Prints figures; asserts nothing about time. The fair baseline for a service that
+answers each batch only once it is durable is one transaction per batch of 50;
+a single transaction for all rows is printed too, as the ceiling.
+"""
+import http.client
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(Path(__file__).parent)]
+
+from _streams import as_api_event, events  # noqa: E402
+from conftest import start_service, stop_service  # noqa: E402
+
+BATCH = 50
+COLUMNS = ("id", "type", "guide_id", "guide_version", "step_id", "step_index", "run_id", "user", "role",
+           "url", "at", "duration_ms", "reason", "wait_ms", "detail", "received_at")
+
+
+def post_batches(service, batches, clients):
+    """Send every batch over ``clients`` keep-alive connections; return seconds taken."""
+    host, port = service.base_url.removeprefix("http://").split(":")
+    headers = {"Authorization": f"Bearer {service.tokens['extension']}", "Content-Type": "application/json"}
+    bodies = [json.dumps({"events": batch}).encode() for batch in batches]
+    failures = []
+
+    def client(part):
+        connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        for body in part:
+            connection.request("POST", "/api/v1/events", body=body, headers=headers)
+            answer = connection.getresponse()
+            answer.read()
+            if answer.status != 200:
+                failures.append(answer.status)
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(bodies[i::clients],)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise SystemExit(f"{len(failures)} batches failed: {sorted(set(failures))}")
+    return elapsed
+
+
+def raw_sqlite(service_db, rows, per_batch):
+    """executemany of the same rows into a copy of the service's event table shape."""
+    source = sqlite3.connect(service_db)
+    ddl = [sql for (sql,) in source.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = 'event' AND sql IS NOT NULL")]
+    source.close()
+    path = tempfile.mktemp(suffix=".db")
+    connection = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode = wal", "synchronous = normal"):
+        connection.execute(f"PRAGMA {pragma}")
+    for statement in ddl:
+        connection.execute(statement)
+    sql = f"INSERT INTO event ({', '.join(f'{c!r}'.replace(chr(39), chr(34)) for c in COLUMNS)}) " \
+          f"VALUES ({', '.join('?' * len(COLUMNS))})"
+    values = [tuple(str(row[c]) if c in ("at", "received_at") else row[c] for c in COLUMNS) for row in rows]
+    size = BATCH if per_batch else len(values)
+    started = time.perf_counter()
+    for start in range(0, len(values), size):
+        connection.execute("BEGIN")
+        connection.executemany(sql, values[start:start + size])
+        connection.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    connection.close()
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    return elapsed
+
+
+def main():
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    rows = events(count, seed=3)
+    api_events = [as_api_event(row) for row in rows]
+    folder = tempfile.mkdtemp()
+    print(f"{count} events, batches of {BATCH}, SQLite; {os.cpu_count()} CPUs")
+    figures = {}
+    for clients in (1, 4):
+        db_path = os.path.join(folder, f"bench-{clients}.db")
+        service = start_service(f"sqlite:///{db_path}")
+        try:
+            batches = [api_events[i:i + BATCH] for i in range(0, count, BATCH)]
+            elapsed = post_batches(service, batches, clients)
+        finally:
+            stop_service(service)
+        figures[clients] = count / elapsed
+        print(f"HTTP, {clients} client(s):                 {figures[clients]:>10,.0f} events/s")
+    raw_batched = count / raw_sqlite(db_path, rows, per_batch=True)
+    raw_single = count / raw_sqlite(db_path, rows, per_batch=False)
+    print(f"raw sqlite3 executemany, a commit per 50:  {raw_batched:>10,.0f} events/s")
+    print(f"raw sqlite3 executemany, one commit:       {raw_single:>10,.0f} events/s")
+    for clients, rate in figures.items():
+        print(f"ratio HTTP ({clients} client(s)) / raw per-50: {rate / raw_batched:.2f}   "
+              f"/ raw one commit: {rate / raw_single:.3f}")
+
+
+if __name__ == "__main__":
+    main()
