@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -102,6 +103,7 @@ class Service:
     database_url: str
     process: subprocess.Popen
     tokens: dict = field(default_factory=dict)
+    log_path: str = ""  # the server's stdout and stderr
 
     def request(self, method, path, json_body=None, token="admin", headers=None, data=None):
         """Send one HTTP request; ``token`` is a role name, a literal token, or None."""
@@ -138,11 +140,12 @@ def run_cli(database_url, *args, check=True, env=None):
                           capture_output=True, text=True, check=check, timeout=120)
 
 
-def wait_until_healthy(base_url, process, timeout=30):
+def wait_until_healthy(base_url, process, timeout=30, log_path=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"waymark serve exited with {process.returncode}: {process.stderr.read()}")
+            log = open(log_path, encoding="utf-8", errors="replace").read() if log_path else ""
+            raise RuntimeError(f"waymark serve exited with {process.returncode}: {log}")
         try:
             with urllib.request.urlopen(base_url + "/readyz", timeout=2) as answer:
                 if answer.status == 200:
@@ -157,12 +160,16 @@ def start_service(database_url, extra_args=(), env=None):
     """Start ``waymark serve`` on a free loopback port, wait until ready, make one token per role."""
     port = free_port()
     environ = dict(os.environ, WAYMARK_DATABASE_URL=database_url, **(env or {}))
+    # The server's output goes to a file, not a pipe: nobody reads a pipe while
+    # tests run, and a full one would block the server mid-request.
+    log = tempfile.NamedTemporaryFile("w", prefix="waymark-serve-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "waymark", "serve", "--host", "127.0.0.1", "--port", str(port),
          *extra_args],
-        env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    service = Service(f"http://127.0.0.1:{port}", database_url, process)
-    wait_until_healthy(service.base_url, process)
+        env=environ, stdout=log, stderr=subprocess.STDOUT, text=True)
+    log.close()
+    service = Service(f"http://127.0.0.1:{port}", database_url, process, log_path=log.name)
+    wait_until_healthy(service.base_url, process, log_path=log.name)
     for role in ("extension", "author", "admin"):
         service.tokens[role] = service.cli("token", "create", "--role", role, "--quiet").stdout.strip()
     return service
@@ -175,9 +182,7 @@ def stop_service(service):
     except subprocess.TimeoutExpired:
         service.process.kill()
         service.process.wait()
-    for pipe in (service.process.stdout, service.process.stderr):
-        if pipe is not None:
-            pipe.close()
+    os.unlink(service.log_path)
 
 
 @pytest.fixture(scope="session")
