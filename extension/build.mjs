@@ -45,5 +45,18 @@ await Promise.all(
     }),
   ),
 );
+// The admin dashboard's charts (Chart.js from npm), bundled by the same step and
+// served by the backend as a static file: no CDN at run time.
+await build({
+  entryPoints: [join(here, '../backend/waymark/dashboard/static_src/charts.js')],
+  outfile: join(here, '../backend/waymark/dashboard/static/charts.js'),
+  nodePaths: [join(here, 'node_modules')],
+  bundle: true,
+  format: 'iife',
+  target: ['es2020'],
+  minify: !dev,
+  legalComments: 'eof',
+  logLevel: 'warning',
+});
 await Promise.all(copied.map(([from, to]) => cp(join(here, from), join(dist, to))));
 console.log(`built ${dist}${dev ? ' (dev)' : ''}`);

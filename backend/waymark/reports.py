@@ -397,3 +397,16 @@ def _csv_safe(text):
     if text is None:
         return ""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# -- filter choices ------------------------------------------------------------------
+
+def report_filter_options(guide_id):
+    """The versions and roles a guide's runs carry, for the dashboard's filter menus::
+
+        {"versions": [2, 1], "roles": ["employee", "sales"]}
+    """
+    versions = _query("SELECT DISTINCT guide_version FROM run WHERE guide_id = ?", [guide_id])
+    roles = _query("SELECT DISTINCT role FROM run WHERE guide_id = ? AND role IS NOT NULL", [guide_id])
+    return {"versions": sorted((v for (v,) in versions), reverse=True),
+            "roles": sorted(r for (r,) in roles)}

@@ -1,0 +1,119 @@
+// The dashboard's charts: Chart.js from npm, bundled by extension/build.mjs into
+// ../static/charts.js. The page's strict CSP allows no inline script, so the data
+// comes from <script type="application/json"> blocks named by each canvas's
+// data-chart attribute. Every bar carries its number, so nothing depends on colour.
+import {
+  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController,
+  LineElement, PointElement, Tooltip,
+} from 'chart.js';
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController,
+  LineElement, PointElement, Tooltip, Legend);
+
+const INK = '#1d2330';
+const BAR = '#2457c5';
+const LINE = '#8a4b00';
+
+// Draws each bar's value at its end (inside when there is room), for bar datasets
+// that ask for it with `valueLabels: true`.
+const valueLabels = {
+  id: 'waymarkValueLabels',
+  afterDatasetsDraw(chart) {
+    const { ctx } = chart;
+    chart.data.datasets.forEach((dataset, datasetIndex) => {
+      if (!dataset.valueLabels) return;
+      const meta = chart.getDatasetMeta(datasetIndex);
+      if (meta.hidden) return;
+      meta.data.forEach((bar, index) => {
+        const text = String(dataset.data[index]);
+        ctx.save();
+        ctx.font = '600 12px system-ui, sans-serif';
+        const horizontal = chart.options.indexAxis === 'y';
+        const width = ctx.measureText(text).width;
+        if (horizontal) {
+          const inside = bar.x - bar.base > width + 12;
+          ctx.fillStyle = inside ? '#fff' : INK;
+          ctx.textAlign = inside ? 'right' : 'left';
+          ctx.textBaseline = 'middle';
+          ctx.fillText(text, inside ? bar.x - 6 : bar.x + 6, bar.y);
+        } else {
+          ctx.fillStyle = INK;
+          ctx.textAlign = 'center';
+          ctx.textBaseline = 'bottom';
+          ctx.fillText(text, bar.x, bar.y - 3);
+        }
+        ctx.restore();
+      });
+    });
+  },
+};
+
+function readData(id) {
+  const block = document.getElementById(id);
+  return block ? JSON.parse(block.textContent) : null;
+}
+
+function funnelChart(canvas, data) {
+  return new Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels: data.labels,
+      datasets: [{ label: data.series, data: data.values, backgroundColor: BAR, valueLabels: true }],
+    },
+    options: {
+      indexAxis: 'y',
+      maintainAspectRatio: false,
+      animation: false,
+      plugins: { legend: { display: false } },
+      scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+    },
+    plugins: [valueLabels],
+  });
+}
+
+function trendChart(canvas, data) {
+  return new Chart(canvas, {
+    data: {
+      labels: data.labels,
+      datasets: [
+        { type: 'bar', label: 'Runs started', data: data.started, backgroundColor: '#9db4e6',
+          yAxisID: 'runs', valueLabels: data.labels.length <= 31 },
+        { type: 'bar', label: 'Completed', data: data.completed, backgroundColor: BAR,
+          yAxisID: 'runs', valueLabels: data.labels.length <= 31 },
+        { type: 'line', label: 'Completion rate (%)', data: data.rates, borderColor: LINE,
+          backgroundColor: LINE, borderDash: [6, 3], pointStyle: 'rectRot', pointRadius: 4,
+          yAxisID: 'rate' },
+      ],
+    },
+    options: {
+      maintainAspectRatio: false,
+      animation: false,
+      plugins: { legend: { position: 'bottom' } },
+      scales: {
+        runs: { type: 'linear', position: 'left', beginAtZero: true, ticks: { precision: 0 },
+          title: { display: true, text: 'Runs' } },
+        rate: { type: 'linear', position: 'right', min: 0, max: 100,
+          grid: { drawOnChartArea: false }, title: { display: true, text: 'Completed %' } },
+      },
+    },
+    plugins: [valueLabels],
+  });
+}
+
+const DRAW = { funnel: funnelChart, trend: trendChart };
+
+function drawAll() {
+  document.querySelectorAll('canvas[data-chart]').forEach((canvas) => {
+    const data = readData(canvas.dataset.chart);
+    if (data && DRAW[data.kind]) {
+      DRAW[data.kind](canvas, data);
+      canvas.dataset.drawn = 'true';
+    }
+  });
+}
+
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', drawAll);
+} else {
+  drawAll();
+}
