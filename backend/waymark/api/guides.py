@@ -1,4 +1,116 @@
-"""TODO: filled in by the engineer who owns this resource."""
-from flask import Blueprint
+"""The guide catalogue over HTTP: served guides for the extension, authoring for authors.
 
-bp = Blueprint("guides", __name__)
+Statuses:
+
+- ``GET /api/v1/guides``: 200 with an ETag, 304 when ``If-None-Match`` holds it,
+  400 ``invalid_query`` for an oversize ``url``/``role``.
+- ``POST /api/v1/guides/validate``: 200 ``{"valid", "errors", "warnings"}`` even
+  when invalid (the check worked); 400 ``invalid_json``.
+- ``PUT /api/v1/guides/<id>``: 201 new version, 200 unchanged document,
+  422 ``invalid_guide`` with every problem in ``details``, 400 ``invalid_json``.
+- ``GET .../<id>``, ``GET .../<id>/versions``, ``POST .../<id>/archive``: 404
+  ``not_found`` for an unknown id.
+- 401 without a valid token, 403 with a token of a role that may not.
+"""
+from flask import Blueprint, Response, jsonify, request
+from marshmallow import ValidationError
+
+from .. import catalogue
+from ..errors import ApiError, details_from_messages, not_found
+from ..schemas.guide import check_guide
+from ..schemas.guide_api import GuidesQuerySchema
+from ..tokens import require_role
+
+bp = Blueprint("guides", __name__, url_prefix="/api/v1/guides")
+
+
+def _json_body():
+    """The request body as JSON; raises ApiError 400 when it is not JSON."""
+    data = request.get_json(force=True, silent=True)
+    if data is None:
+        raise ApiError(400, "invalid_json",
+                       "The body must be a guide as JSON, sent with Content-Type application/json.")
+    return data
+
+
+def _query():
+    try:
+        return GuidesQuerySchema().load(request.args.to_dict())
+    except ValidationError as error:
+        details = details_from_messages(error.messages)
+        names = ", ".join(sorted({detail["path"] for detail in details}))
+        raise ApiError(400, "invalid_query", f"Bad query parameter(s): {names}.", details) from None
+
+
+def _etag_matches(etag):
+    """Whether the client's If-None-Match names this ETag (weak or strong, or ``*``)."""
+    wanted = request.headers.get("If-None-Match", "")
+    tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
+    return etag in tags or "*" in tags
+
+
+def _guide_or_404(read, guide_id):
+    try:
+        return read(guide_id)
+    except catalogue.GuideNotFound:
+        raise not_found(f"No guide {guide_id!r} in the catalogue; publish it with "
+                        f"PUT /api/v1/guides/{guide_id}.") from None
+
+
+@bp.get("")
+@require_role("extension")
+def list_guides():
+    """The published guides matching ``url`` (optional) for ``role``, with an ETag."""
+    args = _query()
+    answer = catalogue.matching(args.get("url"), args.get("role"))
+    headers = {"ETag": answer.etag, "Cache-Control": "private, no-cache"}
+    if _etag_matches(answer.etag):
+        return Response(status=304, headers=headers)
+    return Response(answer.body, mimetype="application/json", headers=headers)
+
+
+@bp.post("/validate")
+@require_role("author")
+def validate_guide():
+    """Every error and warning in a guide; nothing is stored."""
+    return jsonify(check_guide(_json_body()))
+
+
+@bp.put("/<guide_id>")
+@require_role("author")
+def publish_guide(guide_id):
+    """Validate and publish; a changed document becomes a new version."""
+    document = _json_body()
+    result = check_guide(document)
+    errors = list(result["errors"])
+    if isinstance(document, dict) and "id" in document and document["id"] != guide_id:
+        errors.insert(0, {"path": "id", "message": (
+            f"must equal the id in the URL ({guide_id[:100]!r}); "
+            f"PUT the guide to /api/v1/guides/<its id>")})
+    if errors:
+        raise ApiError(422, "invalid_guide",
+                       f"The guide has {len(errors)} error(s); nothing was published.", errors)
+    version, created = catalogue.publish(document)
+    body = {"id": guide_id, "version": version, "created": created, "warnings": result["warnings"]}
+    return jsonify(body), 201 if created else 200
+
+
+@bp.get("/<guide_id>")
+@require_role("author")
+def get_guide(guide_id):
+    """The latest version of a guide, with its ``version`` and ``status``."""
+    return jsonify(_guide_or_404(catalogue.latest, guide_id))
+
+
+@bp.get("/<guide_id>/versions")
+@require_role("author")
+def guide_versions(guide_id):
+    """Every version of a guide, newest first."""
+    return jsonify(_guide_or_404(catalogue.versions, guide_id))
+
+
+@bp.post("/<guide_id>/archive")
+@require_role("author")
+def archive_guide(guide_id):
+    """Withdraw a guide from the extension; PUT it again to bring it back."""
+    return jsonify(_guide_or_404(catalogue.archive, guide_id))

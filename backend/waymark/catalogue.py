@@ -1,0 +1,270 @@
+"""The guide catalogue: publish, archive, history, and the guides that match a page.
+
+Publishing a document equal to the latest version makes no new version (it
+only un-archives an archived guide), so ``waymark serve --guides DIR`` can
+publish a folder on every start.
+
+Lookups are served from a per-process cache of every published guide, already
+rendered for the extension. Every change to the catalogue writes a new random
+``catalogue_revision`` in the Setting table, in the same transaction; each lookup
+reads it (one indexed row) and rebuilds the cache when it moved, so several
+service processes behind a load balancer never serve an old catalogue.
+"""
+import hashlib
+import json
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from peewee import IntegrityError
+
+from .body import render_body
+from .db import database, is_postgres
+from .models import Guide, GuideVersion, Setting, utcnow
+
+REVISION_KEY = "catalogue_revision"
+# Bump when the served shape changes, so clients' ETags stop matching.
+SERVED_SHAPE = "1"
+ANSWER_CACHE_SIZE = 512
+
+
+class GuideNotFound(LookupError):
+    """No guide with this id in the catalogue."""
+
+
+# -- URL globs ---------------------------------------------------------------
+
+def glob_match(glob, text):
+    """``*`` is any run of characters, the rest literal, whole text (as extension/src/shared/glob.js).
+
+    No regular expression, so no author's glob can become a slow pattern.
+    """
+    parts = glob.split("*")
+    if len(parts) == 1:
+        return glob == text
+    first, last = parts[0], parts[-1]
+    if len(text) < len(first) + len(last) or not text.startswith(first) or not text.endswith(last):
+        return False
+    cursor, tail_start = len(first), len(text) - len(last)
+    for piece in parts[1:-1]:
+        found = text.find(piece, cursor)
+        if found == -1 or found + len(piece) > tail_start:
+            return False
+        cursor = found + len(piece)
+    return True
+
+
+def guide_matches(document, url=None, role=None):
+    """Whether a guide applies to a page (``url`` None: any page) for ``role``."""
+    audience = document.get("audience")
+    if audience and role not in audience.get("roles", []):
+        return False
+    if url is None:
+        return True
+    match = document["match"]
+    return (any(glob_match(glob, url) for glob in match["include"])
+            and not any(glob_match(glob, url) for glob in match.get("exclude", [])))
+
+
+# -- writing -----------------------------------------------------------------
+
+def _bump_revision():
+    """Record that the catalogue changed; call inside the transaction that changed it."""
+    value = uuid.uuid4().hex
+    updated = Setting.update(value=value).where(Setting.key == REVISION_KEY).execute()
+    if not updated:
+        try:
+            with database.atomic():
+                Setting.create(key=REVISION_KEY, value=value)
+        except IntegrityError:  # another process created it just now
+            Setting.update(value=value).where(Setting.key == REVISION_KEY).execute()
+
+
+def _ensure_guide_row(guide_id):
+    """The Guide row for ``guide_id``, created when new (safe when two processes race)."""
+    now = utcnow()
+    (Guide
+     .insert(id=guide_id, status="published", latest_version=0, created_at=now, updated_at=now)
+     .on_conflict_ignore()
+     .execute())
+    # Lock the row on PostgreSQL so two publishers of one guide take turns.
+    query = Guide.select().where(Guide.id == guide_id)
+    return (query.for_update() if is_postgres() else query).get()
+
+
+def _latest_document(guide):
+    if not guide.latest_version:
+        return None
+    row = (GuideVersion
+           .select(GuideVersion.document)
+           .where((GuideVersion.guide == guide.id) & (GuideVersion.version == guide.latest_version))
+           .first())
+    return json.loads(row.document) if row else None
+
+
+def publish(document):
+    """Publish a validated guide; return ``(version, created)``.
+
+    An unchanged document keeps its version (``created`` False); an archived
+    guide is published again either way.
+    """
+    for attempt in range(3):
+        try:
+            with database.atomic():
+                return _publish_once(document)
+        except IntegrityError:
+            if attempt == 2:
+                raise  # two publishers kept colliding on the version number
+
+
+def _publish_once(document):
+    guide = _ensure_guide_row(document["id"])
+    now = utcnow()
+    if _latest_document(guide) == document:
+        if guide.status != "published":
+            Guide.update(status="published", updated_at=now).where(Guide.id == guide.id).execute()
+            _bump_revision()
+        return guide.latest_version, False
+    version = guide.latest_version + 1
+    GuideVersion.create(guide=guide.id, version=version, published_at=now,
+                        document=json.dumps(document, ensure_ascii=False))
+    (Guide
+     .update(latest_version=version, status="published", updated_at=now)
+     .where(Guide.id == guide.id)
+     .execute())
+    _bump_revision()
+    return version, True
+
+
+def archive(guide_id):
+    """Withdraw a guide from the extension; publishing it again brings it back."""
+    with database.atomic():
+        updated = (Guide
+                   .update(status="archived", updated_at=utcnow())
+                   .where((Guide.id == guide_id) & (Guide.latest_version > 0))
+                   .execute())
+        if not updated:
+            raise GuideNotFound(guide_id)
+        _bump_revision()
+    return guide_summary(guide_id)
+
+
+# -- reading -----------------------------------------------------------------
+
+def guide_summary(guide_id):
+    """``{"id", "status", "latest_version", "updated_at"}``; raises GuideNotFound."""
+    guide = Guide.get_or_none((Guide.id == guide_id) & (Guide.latest_version > 0))
+    if guide is None:
+        raise GuideNotFound(guide_id)
+    return {"id": guide.id, "status": guide.status, "latest_version": guide.latest_version,
+            "updated_at": guide.updated_at.isoformat(timespec="seconds") + "Z"}
+
+
+def latest(guide_id):
+    """The latest document of a guide with its ``version`` and ``status``; raises GuideNotFound."""
+    summary = guide_summary(guide_id)
+    row = (GuideVersion
+           .select(GuideVersion.document)
+           .where((GuideVersion.guide == guide_id)
+                  & (GuideVersion.version == summary["latest_version"]))
+           .get())
+    return {**json.loads(row.document), "version": summary["latest_version"],
+            "status": summary["status"]}
+
+
+def versions(guide_id):
+    """Every version of a guide, newest first: ``[{"version", "published_at"}]``."""
+    summary = guide_summary(guide_id)
+    rows = (GuideVersion
+            .select(GuideVersion.version, GuideVersion.published_at)
+            .where(GuideVersion.guide == guide_id)
+            .order_by(GuideVersion.version.desc()))
+    return {**summary, "versions": [
+        {"version": row.version, "published_at": row.published_at.isoformat(timespec="seconds") + "Z"}
+        for row in rows]}
+
+
+def latest_documents():
+    """``(document, version)`` of the latest version of every guide, archived ones included."""
+    rows = (GuideVersion
+            .select(GuideVersion.document, GuideVersion.version)
+            .join(Guide, on=((Guide.id == GuideVersion.guide)
+                             & (Guide.latest_version == GuideVersion.version)))
+            .order_by(GuideVersion.guide))
+    return [(json.loads(row.document), row.version) for row in rows]
+
+
+# -- serving -----------------------------------------------------------------
+
+def served_guide(document, version):
+    """A published guide as the extension gets it: the document, its version, rendered bodies."""
+    steps = []
+    for step in document["steps"]:
+        if "body" in step:
+            nodes, markup = render_body(step["body"])
+            step = {**step, "body_nodes": nodes, "body_html": markup}
+        steps.append(step)
+    return {**document, "version": version, "steps": steps}
+
+
+@dataclass
+class _Snapshot:
+    revision: str
+    guides: list  # served guides, ordered by id
+    answers: dict = field(default_factory=dict)  # (url, role) → Answer
+
+
+@dataclass
+class Answer:
+    guides: list
+    etag: str
+    body: bytes  # the JSON answer, made once per (url, role) and revision
+
+
+_lock = threading.Lock()
+_snapshot = None
+
+
+def current_revision():
+    row = Setting.get_or_none(Setting.key == REVISION_KEY)
+    return row.value if row else ""
+
+
+def _published_snapshot(revision):
+    rows = (GuideVersion
+            .select(GuideVersion.document, GuideVersion.version)
+            .join(Guide, on=((Guide.id == GuideVersion.guide)
+                             & (Guide.latest_version == GuideVersion.version)))
+            .where(Guide.status == "published")
+            .order_by(GuideVersion.guide))
+    return _Snapshot(revision, [served_guide(json.loads(row.document), row.version) for row in rows])
+
+
+def _fresh_snapshot():
+    """The cached catalogue, rebuilt when another process (or this one) changed it."""
+    global _snapshot
+    revision = current_revision()  # read before loading: a change during the load shows next time
+    snapshot = _snapshot
+    if snapshot is None or snapshot.revision != revision:
+        with _lock:
+            if _snapshot is None or _snapshot.revision != revision:
+                _snapshot = _published_snapshot(revision)
+            snapshot = _snapshot
+    return snapshot
+
+
+def matching(url=None, role=None):
+    """The published guides for a page and role, as an ``Answer`` (guides, ETag, JSON body)."""
+    snapshot = _fresh_snapshot()
+    key = (url, role)
+    answer = snapshot.answers.get(key)
+    if answer is None:
+        guides = [guide for guide in snapshot.guides if guide_matches(guide, url, role)]
+        body = json.dumps({"guides": guides}, ensure_ascii=False, separators=(",", ":")).encode()
+        identity = json.dumps([SERVED_SHAPE] + [[g["id"], g["version"]] for g in guides])
+        etag = '"' + hashlib.sha256(identity.encode()).hexdigest()[:32] + '"'
+        answer = Answer(guides, etag, body)
+        if len(snapshot.answers) >= ANSWER_CACHE_SIZE:
+            snapshot.answers.clear()  # crude but bounded: page URLs are unbounded
+        snapshot.answers[key] = answer
+    return answer

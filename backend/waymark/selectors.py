@@ -1,0 +1,168 @@
+"""CSS selectors and input patterns in guides: syntax checks and fragility warnings.
+
+The service has no browser, so syntax is checked structurally (balanced
+brackets, parentheses and quotes; no dangling combinators); the browser is the
+final judge and reports a selector it cannot use as ``target_missing``.
+The warnings name selectors that work today but break with the next release
+of the page: positional-only selectors and ids/classes a framework generated.
+"""
+import re
+
+from marshmallow import ValidationError
+
+PAIRS = {")": "(", "]": "["}
+COMBINATORS = ">+~,"
+STRUCTURAL = re.compile(r":(nth-|first-|last-|only-)")
+ADVICE = ("prefer data-testid, aria-label, name or role attributes, and add 'text' "
+          "(docs/guides.md, 'Targets that survive UI changes')")
+
+# (what made it, pattern) for ids and classes that change between builds or page loads.
+GENERATED = [
+    ("React's useId", re.compile(r":[rR][0-9a-zA-Z]*:")),
+    ("Ember", re.compile(r"^ember\d+$")),
+    ("JSF", re.compile(r"(^|:)j_id")),
+    ("Ext JS", re.compile(r"^ext-(gen|comp|element)-?\d+")),
+    ("a component library's counter", re.compile(
+        r"^(mat|cdk|mui|react-select|headlessui|radix|downshift|gwt-uid|yui|rc-[a-z]+)[-_].*\d+")),
+    ("CSS-in-JS (emotion, styled-components, JSS)", re.compile(
+        r"^(css|jss|emotion)-[a-z0-9]*\d[a-z0-9]*(-|$)|^sc-(?=[a-z0-9]*[A-Z])[a-zA-Z0-9]{5,}$"
+        r"|^jss\d+$|^makeStyles-.+-\d+$")),
+    ("CSS modules", re.compile(r"__[A-Za-z0-9-]*\d[A-Za-z0-9-]*$")),
+]
+IDENTIFIER = re.compile(r"[#.]((?:\\.|[\w-])+)")
+ATTRIBUTE_VALUE = re.compile(
+    r"\[\s*(?:id|class|for|aria-labelledby|aria-describedby|aria-controls)\s*[~|^$*]?=\s*"
+    r"(?:\"([^\"]*)\"|'([^']*)'|([^\]\s]+))")
+CSS_HEX_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?")
+CSS_ESCAPE = re.compile(r"\\(.)")
+
+
+def structure_problem(selector):
+    """What is structurally wrong with a selector, or None."""
+    if not selector.strip():
+        return "is empty"
+    stack, quote, index = [], None, 0
+    while index < len(selector):
+        char = selector[index]
+        if char == "\\":
+            index += 2
+            continue
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([":
+            stack.append(char)
+        elif char in PAIRS:
+            if not stack or stack[-1] != PAIRS[char]:
+                return f"has an unmatched '{char}' at character {index + 1}"
+            stack.pop()
+        index += 1
+    if quote:
+        return f"has an unclosed {quote} quote"
+    if stack:
+        return f"has an unclosed '{stack[-1]}'"
+    return _combinator_problem(_outer_text(selector).strip())
+
+
+def _outer_text(selector):
+    """The selector with quoted strings and bracket/parenthesis contents blanked out."""
+    out, depth, quote, index = [], 0, None, 0
+    while index < len(selector):
+        char = selector[index]
+        if char == "\\":
+            out.append("x" if depth == 0 and not quote else "")
+            index += 2
+            continue
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([":
+            if depth == 0:
+                out.append(char)
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+            if depth == 0:
+                out.append(char)
+        elif depth == 0:
+            out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def _combinator_problem(outer):
+    if outer[0] in COMBINATORS:
+        return f"starts with '{outer[0]}': a selector must start with an element, id, class or attribute"
+    if outer[-1] in COMBINATORS:
+        return f"ends with '{outer[-1]}': something must follow it"
+    if re.search(r"[>+~,]\s*[>+~,]", outer):
+        return ("has two combinators in a row (the extension already searches open shadow roots "
+                "and same-origin frames, so no '>>>' is needed)")
+    return None
+
+
+def check_syntax(selector):
+    """Marshmallow validator: raise ValidationError when the selector cannot be valid CSS."""
+    problem = structure_problem(selector)
+    if problem:
+        raise ValidationError(f"is not a valid CSS selector: it {problem}")
+
+
+def check_pattern(pattern):
+    """Marshmallow validator for ``advance.pattern`` (a JavaScript regular expression)."""
+    if "(?P" in pattern:
+        raise ValidationError("uses Python's (?P...) syntax; write named groups as (?<name>...) "
+                              "as JavaScript does")
+    try:
+        re.compile(re.sub(r"\(\?<([A-Za-z_]\w*)>", r"(?P<\1>", pattern))
+    except re.error as error:
+        raise ValidationError(f"is not a valid regular expression: {error}") from None
+
+
+def is_positional_only(selector):
+    """True when the selector names no id, class or attribute: only tags and positions."""
+    outer = _outer_text(selector)
+    if any(mark in outer for mark in "#.[") or ":has(" in outer or ":is(" in outer or ":where(" in outer:
+        return False
+    has_combinator = bool(re.search(r"[>+~]|\w\s+[\w*:]", outer.strip()))
+    return bool(STRUCTURAL.search(outer)) or has_combinator
+
+
+def generated_names(selector):
+    """(name, maker) for each id or class in the selector that looks generated."""
+    names = [_unescape(name) for name in IDENTIFIER.findall(_strings_blanked(selector))]
+    for match in ATTRIBUTE_VALUE.finditer(selector):
+        value = next(group for group in match.groups() if group is not None)
+        names.extend(_unescape(value).split())
+    found = []
+    for name in names:
+        for maker, pattern in GENERATED:
+            if pattern.search(name):
+                found.append((name, maker))
+                break
+    return found
+
+
+def fragility_warnings(selector):
+    """Warning messages for a selector that works today but is likely to break."""
+    if structure_problem(selector):
+        return []  # an error already names it
+    warnings = []
+    if is_positional_only(selector):
+        warnings.append("only says where the element sits (tags and positions), so any layout "
+                        "change breaks it: " + ADVICE)
+    for name, maker in generated_names(selector):
+        warnings.append(f"'{name}' looks generated by {maker} and changes between builds or "
+                        "page loads: " + ADVICE)
+    return warnings
+
+
+def _strings_blanked(selector):
+    return re.sub(r"\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'", '""', selector)
+
+
+def _unescape(name):
+    name = CSS_HEX_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), name)
+    return CSS_ESCAPE.sub(r"\1", name)
