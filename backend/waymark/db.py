@@ -1,13 +1,14 @@
 """The database: a placeholder bound to SQLite or PostgreSQL from a URL.
 
 Models are declared against ``database`` (a proxy); ``bind(url)`` points it at a
-real database. The web app opens a connection per request (like peewee's
-``FlaskDB``); the command line opens one for the whole command.
+real database. The web app checks a pooled connection out per request and
+returns it at teardown; the command line opens one for the whole command.
 """
 import os
 from urllib.parse import parse_qsl, unquote, urlparse
 
 from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 database = DatabaseProxy()
 
@@ -26,8 +27,19 @@ class DatabaseUrlError(ValueError):
     """The database URL is not one Waymark can use."""
 
 
-def open_database(url):
-    """Return an unconnected peewee database for a ``sqlite:///`` or ``postgresql://`` URL."""
+# The web app keeps connections open between requests: opening one costs a
+# PostgreSQL handshake, and closing the last SQLite connection checkpoints the
+# WAL, which together cost more than storing a batch of events. Each thread
+# checks one out per request; a request waits up to ``timeout`` seconds for one.
+POOL_OPTIONS = {"max_connections": 32, "stale_timeout": 300, "timeout": 10}
+
+
+def open_database(url, pooled=False):
+    """Return an unconnected peewee database for a ``sqlite:///`` or ``postgresql://`` URL.
+
+    ``pooled`` keeps connections open for reuse (the web app); the command line
+    opens one connection and closes it, so nothing open survives gunicorn's fork.
+    """
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path[1:] if parsed.path.startswith("/") else parsed.path)
@@ -36,24 +48,30 @@ def open_database(url):
         if path == ":memory:":
             # A connection per request would see a new, empty database each time.
             raise DatabaseUrlError("in-memory SQLite cannot be shared between requests; use a file")
+        if pooled:
+            # A returned connection may next be checked out by another thread;
+            # only one thread uses it at a time, which is what sqlite3 requires.
+            return PooledSqliteDatabase(os.path.abspath(path), pragmas=SQLITE_PRAGMAS,
+                                        check_same_thread=False, **POOL_OPTIONS)
         return SqliteDatabase(os.path.abspath(path), pragmas=SQLITE_PRAGMAS)
     if parsed.scheme in ("postgres", "postgresql"):
         options = dict(parse_qsl(parsed.query))
-        return PostgresqlDatabase(
+        kind, pool = (PooledPostgresqlDatabase, POOL_OPTIONS) if pooled else (PostgresqlDatabase, {})
+        return kind(
             unquote(parsed.path.lstrip("/")) or "postgres",
             user=unquote(parsed.username) if parsed.username else None,
             password=unquote(parsed.password) if parsed.password else None,
             host=parsed.hostname or None,
             port=parsed.port or None,
-            **options,
+            **options, **pool,
         )
     raise DatabaseUrlError(
         f"{url!r}: WAYMARK_DATABASE_URL must start with sqlite:/// or postgresql://")
 
 
-def bind(url):
+def bind(url, pooled=False):
     """Point the models at the database of ``url`` and return it."""
-    real = open_database(url)
+    real = open_database(url, pooled)
     database.initialize(real)
     return real
 
@@ -64,7 +82,7 @@ def is_postgres():
 
 def init_app(app):
     """Bind the database from the app config and open a connection per request."""
-    bind(app.config["DATABASE_URL"])
+    bind(app.config["DATABASE_URL"], pooled=True)
 
     @app.before_request
     def _connect():
