@@ -1,12 +1,12 @@
 """Sign-in with an admin token, sign-out, and the check every dashboard view makes.
 
 The token is exchanged once for a session cookie (security.py: HttpOnly,
-SameSite=Lax, Secure over https, 8 hours). The session keeps the token's id
-and the sign-in time; each request re-reads the token row, so a revoked (or
-no longer admin) token stops its sessions at once, whichever process serves.
+SameSite=Lax, Secure over https, 8 hours). The cookie carries a session id whose
+record (sessions.py) names the token; each request re-reads the token row, so a
+revoked (or no longer admin) token stops its sessions at once, and sign-out ends
+the session on the server, whichever process serves.
 """
 import functools
-import time
 from urllib.parse import urlparse
 
 from flask import (Blueprint, current_app, g, redirect, render_template, request, session,
@@ -16,6 +16,7 @@ from ..models import Token
 from ..tokens import find_active_token
 from .csrf import check_csrf, new_csrf_token
 from .errors import DashboardError, init_blueprint
+from .sessions import end_session, session_token_id, start_session
 
 bp = Blueprint("dashboard_auth", __name__, url_prefix="/dashboard", template_folder="templates")
 init_blueprint(bp)
@@ -27,10 +28,8 @@ def _session_seconds():
 
 def current_admin():
     """The admin Token row of this session, or None (signed out, expired, revoked or demoted)."""
-    token_id, signed_in_at = session.get("token_id"), session.get("signed_in_at")
-    if token_id is None or signed_in_at is None:
-        return None
-    if time.time() - signed_in_at > _session_seconds():
+    token_id = session_token_id(session.get("sid"))
+    if token_id is None:
         return None
     token = Token.get_or_none((Token.id == token_id) & Token.revoked_at.is_null())
     return token if token is not None and token.role == "admin" else None
@@ -52,9 +51,7 @@ def admin_required(view):
     def wrapper(*args, **kwargs):
         token = current_admin()
         if token is None:
-            had_session = "token_id" in session
-            session.pop("token_id", None)
-            session.pop("signed_in_at", None)
+            had_session = session.pop("sid", None) is not None
             if request.method in ("GET", "HEAD"):
                 return redirect(url_for("dashboard_auth.sign_in", next=request.full_path.rstrip("?"),
                                         expired=1 if had_session else None), code=303)
@@ -93,8 +90,7 @@ def sign_in_post():
     # A fresh session: nothing from before sign-in (session fixation) carries over.
     session.clear()
     session.permanent = True
-    session["token_id"] = token.id
-    session["signed_in_at"] = time.time()
+    session["sid"] = start_session(token.id, _session_seconds())
     new_csrf_token()
     return redirect(_safe_next(request.form.get("next")) or url_for("dashboard.guide_list"), code=303)
 
@@ -103,5 +99,6 @@ def sign_in_post():
 def sign_out():
     """End the session (a POST with the CSRF token, so another site cannot sign you out)."""
     check_csrf()
+    end_session(session.get("sid"))
     session.clear()
     return redirect(url_for("dashboard_auth.sign_in", signed_out=1), code=303)
