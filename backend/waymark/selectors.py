@@ -10,6 +10,7 @@ import re
 
 from marshmallow import ValidationError
 
+MAX_CHECKED_LENGTH = 1000  # schemas.guide.MAX_SELECTOR: longer ones are refused by length
 PAIRS = {")": "(", "]": "["}
 COMBINATORS = ">+~,"
 STRUCTURAL = re.compile(r":(nth-|first-|last-|only-)")
@@ -105,6 +106,8 @@ def _combinator_problem(outer):
 
 def check_syntax(selector):
     """Marshmallow validator: raise ValidationError when the selector cannot be valid CSS."""
+    if not selector or len(selector) > MAX_CHECKED_LENGTH:
+        return  # the length rule already says so; one message per problem
     problem = structure_problem(selector)
     if problem:
         raise ValidationError(f"is not a valid CSS selector: it {problem}")
