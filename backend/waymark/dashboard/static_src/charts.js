@@ -36,7 +36,8 @@ const valueLabels = {
           ctx.textAlign = inside ? 'right' : 'left';
           ctx.textBaseline = 'middle';
           ctx.fillText(text, inside ? bar.x - 6 : bar.x + 6, bar.y);
-        } else {
+        } else if (bar.width >= width + 2) {
+          // Over the bar; skipped when the bars are too thin to carry a readable number.
           ctx.fillStyle = INK;
           ctx.textAlign = 'center';
           ctx.textBaseline = 'bottom';
@@ -88,9 +89,10 @@ function trendChart(canvas, data) {
     options: {
       maintainAspectRatio: false,
       animation: false,
-      plugins: { legend: { position: 'bottom' } },
+      layout: { padding: { top: 18 } },
+      plugins: { legend: { position: 'bottom', labels: { usePointStyle: true } } },
       scales: {
-        runs: { type: 'linear', position: 'left', beginAtZero: true, ticks: { precision: 0 },
+        runs: { type: 'linear', position: 'left', beginAtZero: true, grace: '5%', ticks: { precision: 0 },
           title: { display: true, text: 'Runs' } },
         rate: { type: 'linear', position: 'right', min: 0, max: 100,
           grid: { drawOnChartArea: false }, title: { display: true, text: 'Completed %' } },
