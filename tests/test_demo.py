@@ -39,7 +39,8 @@ class DemoProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "waymark", "demo", "--port", "0", "--site-port", "0",
              "--runs", str(SEEDED_RUNS), *extra],
-            cwd=workdir, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            cwd=workdir, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True)  # its own process group, like a command run in a terminal
         self.lines = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -73,7 +74,11 @@ class DemoProcess:
         return found
 
     def stop(self, signum, timeout=60):
-        self.process.send_signal(signum)
+        """SIGTERM to the demo alone (``kill PID``); SIGINT to its whole group, as Ctrl-C in a terminal."""
+        if signum == signal.SIGINT:
+            os.killpg(self.process.pid, signum)
+        else:
+            self.process.send_signal(signum)
         try:
             return self.process.wait(timeout=timeout)
         finally:
@@ -241,3 +246,35 @@ def test_a_second_demo_starts_from_a_fresh_database(start_demo):
         assert connection.execute("SELECT COUNT(*) FROM run").fetchone()[0] == SEEDED_RUNS
         assert connection.execute("SELECT COUNT(*) FROM token").fetchone()[0] == 2
     assert second.stop(signal.SIGTERM) == 0
+
+
+def events_of_user(database_path, user):
+    with closing(sqlite3.connect(f"file:{database_path}?mode=ro", uri=True)) as connection:
+        return connection.execute(
+            "SELECT type, step_id, url FROM event WHERE user = ? ORDER BY at", (user,)).fetchall()
+
+
+def test_demo_opens_chromium_with_the_extension_configured(start_demo):
+    """Where a display is available the demo opens Chromium; WAYMARK_DEMO_HEADLESS=1 does it headless."""
+    demo = start_demo(env={"WAYMARK_DEMO_HEADLESS": "1"})
+    urls = demo.labelled()
+    assert "Browser: Chromium with the extension" in demo.output, demo.output
+    assert "Load unpacked" not in demo.output
+    # The extension, configured with the printed service and token, started the demo app's
+    # guide by itself and reported it: events from the demo's own user reach the database.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(events_of_user(urls["Database"], "demo-you")) < 2:
+        time.sleep(0.2)
+    walked = events_of_user(urls["Database"], "demo-you")
+    assert walked[:2] == [("guide_started", None, urls["Demo app"] + "reports"),
+                          ("step_shown", "new-report", urls["Demo app"] + "reports")]
+
+    children = descendants(demo.process.pid)
+    assert any("chrom" in pathlib.Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+               for pid in children if alive(pid))
+    assert demo.stop(signal.SIGINT) == 0, demo.output
+    time.sleep(0.5)
+    assert [pid for pid in children if alive(pid)] == []
+    assert "Exception" not in demo.output and "Traceback" not in demo.output
+    with closing(sqlite3.connect(urls["Database"])) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -6,8 +6,10 @@ context loads ``extension/dist`` unpacked, and the extension's configuration
 ``chrome.storage.local`` from its service worker, exactly as the e2e suite
 does (docs/extension.md "Configure").
 """
+import contextlib
 import os
 import shutil
+import signal
 import tempfile
 
 DEBIAN_CHROMIUM = "/usr/lib/chromium/chromium"
@@ -44,6 +46,21 @@ def manual_steps(extension_dir, service_url, extension_token, app_url):
     ])
 
 
+@contextlib.contextmanager
+def terminal_interrupt_ignored():
+    """Start processes that inherit an ignored SIGINT.
+
+    Playwright's driver and the browser share the terminal's process group, so
+    a Ctrl-C would reach them too and they would die under the demo's feet;
+    ignoring it lets ``waymark demo`` close the browser in order instead.
+    """
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class DemoBrowser:
     """Chromium with the extension, driven by Playwright; ``close()`` ends it."""
 
@@ -59,15 +76,16 @@ class DemoBrowser:
         """Launch, configure the extension with ``config``, open ``urls`` (the first ends in front)."""
         from playwright.sync_api import sync_playwright
         self.profile = tempfile.mkdtemp(prefix="waymark-demo-profile-")
-        self.playwright = sync_playwright().start()
         args = [f"--disable-extensions-except={self.extension_dir}",
                 f"--load-extension={self.extension_dir}", "--no-first-run",
                 "--no-default-browser-check"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             args.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
-        self.context = self.playwright.chromium.launch_persistent_context(
-            self.profile, executable_path=self.executable, headless=self.headless, args=args,
-            no_viewport=not self.headless)
+        with terminal_interrupt_ignored():
+            self.playwright = sync_playwright().start()
+            self.context = self.playwright.chromium.launch_persistent_context(
+                self.profile, executable_path=self.executable, headless=self.headless, args=args,
+                no_viewport=not self.headless, handle_sigint=False)
         worker = (self.context.service_workers[0] if self.context.service_workers
                   else self.context.wait_for_event("serviceworker", timeout=20000))
         worker.evaluate("cfg => chrome.storage.local.set(cfg)", config)
