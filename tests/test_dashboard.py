@@ -365,3 +365,36 @@ def test_bad_filters_are_400_naming_the_parameter(admin, guide, query, parameter
 def test_unknown_guide_is_404(admin):
     status, _, body = admin.get("/dashboard/guides/nobody-knows-this-guide")
     assert status == 404 and "No guide &#39;nobody-knows-this-guide&#39;" in body
+
+
+# -- the pieces behind the pages ------------------------------------------------------------
+
+def test_report_filter_options_list_versions_and_roles_of_runs(database):
+    from test_reports import deliver
+
+    from waymark.reports import report_filter_options
+    deliver(stream(), seed=3)
+    assert report_filter_options("expense") == {"versions": [2, 1], "roles": ["employee", "sales"]}
+    assert report_filter_options("nobody") == {"versions": [], "roles": []}
+
+
+def _step(index, reached, dropped, title=None):
+    return {"index": index, "step_id": f"s{index}", "title": title, "reached": reached,
+            "dropped": {"dismissed": dropped, "abandoned": 0, "broken": 0},
+            "drop_rate": round(dropped / reached, 4) if reached else 0.0}
+
+
+def test_worst_step_counts_runs_not_rates():
+    from waymark.dashboard.presenters import worst_step_sentence
+    report = {"steps": [_step(0, 100, 40, "Amount"), _step(1, 2, 2, "Receipt")]}
+    assert worst_step_sentence(report) == "Most people leave at step 1, Amount: 40% of those who reach it."
+    tie = {"steps": [_step(0, 100, 5), _step(1, 10, 5, "Receipt")]}
+    assert worst_step_sentence(tie) == "Most people leave at step 2, Receipt: 50% of those who reach it."
+    assert worst_step_sentence({"steps": [_step(0, 10, 0)]}) is None
+
+
+@pytest.mark.parametrize("ms, text", [(None, "–"), (0, "0 ms"), (850, "850 ms"), (3100, "3.1 s"),
+                                      (59_949, "59.9 s"), (125_000, "2 min 05 s")])
+def test_durations_read_as_people_read_them(ms, text):
+    from waymark.dashboard.presenters import duration
+    assert duration(ms) == text
