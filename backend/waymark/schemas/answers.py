@@ -1,0 +1,98 @@
+"""Shapes of answers that no request schema describes, for the OpenAPI document only.
+
+The views build these as plain dicts (reports.py documents each with a sample);
+these schemas say the same in a form apispec turns into OpenAPI.
+"""
+from marshmallow import Schema, fields
+
+from .event import SelectorMatchSchema
+from .guide_api import ProblemSchema
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String(required=True, metadata={"example": "invalid_guide"})
+    message = fields.String(required=True)
+    details = fields.List(fields.Nested(ProblemSchema))
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, metadata={"example": "ok"})
+
+
+class EventResultSchema(Schema):
+    id = fields.String(allow_none=True)
+    status = fields.String(required=True, metadata={"enum": ["stored", "duplicate", "rejected"]})
+    errors = fields.List(fields.Nested(ProblemSchema))
+
+
+class EventResultsSchema(Schema):
+    results = fields.List(fields.Nested(EventResultSchema), required=True)
+
+
+class DroppedSchema(Schema):
+    dismissed = fields.Integer()
+    abandoned = fields.Integer()
+    broken = fields.Integer()
+
+
+class StepTimeSchema(Schema):
+    p50 = fields.Integer(allow_none=True)
+    p90 = fields.Integer(allow_none=True)
+
+
+class StepReportSchema(Schema):
+    step_id = fields.String(allow_none=True)
+    index = fields.Integer()
+    title = fields.String(allow_none=True)
+    reached = fields.Integer()
+    completed = fields.Integer()
+    dropped = fields.Nested(DroppedSchema)
+    time_ms = fields.Nested(StepTimeSchema)
+
+
+class GuideReportSchema(Schema):
+    guide_id = fields.String(required=True)
+    version = fields.Integer(allow_none=True)
+    runs = fields.Integer()
+    completed = fields.Integer()
+    dismissed = fields.Integer()
+    abandoned = fields.Integer()
+    broken = fields.Integer()
+    completion_rate = fields.Float()
+    steps = fields.List(fields.Nested(StepReportSchema))
+    trend = fields.List(fields.Dict(), metadata={"description": "a line per day"})
+
+
+class GuideSummaryLineSchema(Schema):
+    guide_id = fields.String(required=True)
+    runs = fields.Integer()
+    completed = fields.Integer()
+    dismissed = fields.Integer()
+    abandoned = fields.Integer()
+    broken = fields.Integer()
+    in_progress = fields.Integer()
+    completion_rate = fields.Float()
+    recently_broken = fields.Boolean()
+
+
+class GuideSummariesSchema(Schema):
+    guides = fields.List(fields.Nested(GuideSummaryLineSchema), required=True)
+
+
+class BrokenTargetSchema(Schema):
+    guide_id = fields.String(required=True)
+    guide_version = fields.Integer()
+    step_id = fields.String(allow_none=True)
+    step_index = fields.Integer(allow_none=True)
+    count = fields.Integer()
+    urls = fields.List(fields.String())
+    last_seen = fields.String()
+    selectors = fields.List(fields.Nested(SelectorMatchSchema))
+
+
+class BrokenTargetsSchema(Schema):
+    broken_targets = fields.List(fields.Nested(BrokenTargetSchema), required=True)
