@@ -4,7 +4,8 @@
 2. late target -> visible tooltip: a step waits for ``.feed .view-report`` on the
    Acme activity page (``?delay=manual``); the page renders the list, and a
    MutationObserver on the page times until the dialog is positioned
-   (``style.visibility = visible``); p50 / p95 / max over TRIALS;
+   (``style.visibility = visible``); p50 / p95 / max over TRIALS, after one
+   uncounted warm-up page;
 3. what a page no guide matches pays: CDP ``Performance.getMetrics``
    ScriptDuration and TaskDuration after loading /acme/help, with the extension
    and without it (median of LOADS loads each).
@@ -87,6 +88,11 @@ def publish_late_guide(service, site, role):
 
 def measure_late_target(browser, site, trials):
     page = browser.new_page()
+    # Warm-up, not counted: the first page of a fresh profile waits seconds for its first guides
+    # fetch (see the report), which is not what this figure is about.
+    page.goto(f"{site}/acme/activity?delay=manual&rerender=0")
+    page.wait_for_timeout(600)
+    page.evaluate(TIME_TO_VISIBLE)
     timings = []
     for _ in range(trials):
         page.goto(f"{site}/acme/activity?delay=manual&rerender=0")
@@ -131,6 +137,7 @@ def main(trials=30, loads=15):
             timings = measure_late_target(browser, site, trials)
             print(f"late target -> tooltip visible ({len(timings)} trials): p50 {percentile(timings, 0.5):.1f} ms, "
                   f"p95 {percentile(timings, 0.95):.1f} ms, max {max(timings):.1f} ms (aim p95 < 50 ms)")
+            print("  slowest:", ", ".join(f"trial {i + 1}: {v:.1f}" for v, i in sorted((v, i) for i, v in enumerate(timings))[-3:]), "ms")
             with_ext = script_cost(browser.context, f"{site}/acme/help", loads)
             browser.context.close()
             shutil.rmtree(profile, ignore_errors=True)

@@ -125,13 +125,20 @@ export function observeDeep(doc, onChange) {
       if (node) observer.observe(node, { childList: true, subtree: true, attributes: true, attributeFilter: OBSERVED_ATTRIBUTES });
     }
   };
+  let lastRun = -Infinity;
+  function run() {
+    timer = null;
+    lastRun = performance.now();
+    observeNewRoots();
+    onChange();
+  }
+  // Throttled on the leading edge: the first change after a quiet spell is
+  // checked at once (a late target shows without a 50 ms wait), then at most
+  // once per RECHECK_THROTTLE_MS while the page keeps changing.
   function schedule() {
     if (timer !== null) return;
-    timer = setTimeout(() => {
-      timer = null;
-      observeNewRoots();
-      onChange();
-    }, RECHECK_THROTTLE_MS);
+    const wait = RECHECK_THROTTLE_MS - (performance.now() - lastRun);
+    timer = setTimeout(run, Math.max(0, wait));
   }
   // A same-origin frame that loads a new document replaces the one we watch.
   const onFrameLoad = (event) => {
