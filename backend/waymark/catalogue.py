@@ -12,6 +12,7 @@ service processes behind a load balancer never serve an old catalogue.
 """
 import hashlib
 import json
+import re
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -127,7 +128,8 @@ def _publish_once(document):
         return guide.latest_version, False
     version = guide.latest_version + 1
     GuideVersion.create(guide=guide.id, version=version, published_at=now,
-                        document=json.dumps(document, ensure_ascii=False))
+                        document=json.dumps(document, ensure_ascii=False),
+                        served=json.dumps(served_guide(document, version), ensure_ascii=False))
     (Guide
      .update(latest_version=version, status="published", updated_at=now)
      .where(Guide.id == guide.id)
@@ -207,11 +209,41 @@ def served_guide(document, version):
     return {**document, "version": version, "steps": steps}
 
 
+ORIGIN = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#*]*")
+LITERAL_ORIGIN = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#*]+(?=[/?#])")
+
+
+def glob_origin(glob):
+    """``scheme://host`` when the glob fixes it literally (then only URLs of that origin match), else None."""
+    found = LITERAL_ORIGIN.match(glob)
+    return found.group(0) if found else None
+
+
 @dataclass
 class _Snapshot:
+    """Every published guide of one catalogue revision, indexed by the origin its globs fix."""
     revision: str
     guides: list  # served guides, ordered by id
+    by_origin: dict = field(default_factory=dict)  # "https://host" → [position in guides]
+    anywhere: list = field(default_factory=list)  # positions of guides with an open-ended origin
     answers: dict = field(default_factory=dict)  # (url, role) → Answer
+
+    def __post_init__(self):
+        for position, guide in enumerate(self.guides):
+            origins = {glob_origin(glob) for glob in guide["match"]["include"]}
+            if None in origins:
+                self.anywhere.append(position)
+                continue
+            for origin in origins:
+                self.by_origin.setdefault(origin, []).append(position)
+
+    def candidates(self, url):
+        """The guides that may match ``url``: those of its origin and the open-ended ones, in order."""
+        if url is None:
+            return self.guides
+        found = ORIGIN.match(url)
+        positions = self.by_origin.get(found.group(0), []) if found else []
+        return [self.guides[position] for position in sorted({*positions, *self.anywhere})]
 
 
 @dataclass
@@ -230,14 +262,20 @@ def current_revision():
     return row.value if row else ""
 
 
+def _served_from_row(row):
+    if row.served:
+        return json.loads(row.served)
+    return served_guide(json.loads(row.document), row.version)  # published before 0002
+
+
 def _published_snapshot(revision):
     rows = (GuideVersion
-            .select(GuideVersion.document, GuideVersion.version)
+            .select(GuideVersion.document, GuideVersion.served, GuideVersion.version)
             .join(Guide, on=((Guide.id == GuideVersion.guide)
                              & (Guide.latest_version == GuideVersion.version)))
             .where(Guide.status == "published")
             .order_by(GuideVersion.guide))
-    return _Snapshot(revision, [served_guide(json.loads(row.document), row.version) for row in rows])
+    return _Snapshot(revision, [_served_from_row(row) for row in rows])
 
 
 def _fresh_snapshot():
@@ -259,7 +297,7 @@ def matching(url=None, role=None):
     key = (url, role)
     answer = snapshot.answers.get(key)
     if answer is None:
-        guides = [guide for guide in snapshot.guides if guide_matches(guide, url, role)]
+        guides = [guide for guide in snapshot.candidates(url) if guide_matches(guide, url, role)]
         body = json.dumps({"guides": guides}, ensure_ascii=False, separators=(",", ":")).encode()
         identity = json.dumps([SERVED_SHAPE] + [[g["id"], g["version"]] for g in guides])
         etag = '"' + hashlib.sha256(identity.encode()).hexdigest()[:32] + '"'

@@ -48,6 +48,7 @@ class GuideVersion(BaseModel):
     guide = ForeignKeyField(Guide, backref="versions", column_name="guide_id", on_delete="CASCADE")
     version = IntegerField()
     document = TextField()  # the guide JSON as published
+    served = TextField(null=True)  # as GET /api/v1/guides serves it (rendered bodies); NULL: render on read
     published_at = DateTimeField(default=utcnow)
 
     class Meta:
