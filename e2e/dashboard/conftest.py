@@ -15,6 +15,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from dashboard_browser import new_page, sign_in
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -135,28 +136,6 @@ def screenshots():
     """docs/screenshots/, made by the suite; the README shows what is in it."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
-
-
-class PageWatch:
-    """Console errors and page errors of a page, CSP violations included."""
-
-    def __init__(self, page):
-        self.problems = []
-        page.on("console", lambda message: message.type == "error" and self.problems.append(message.text))
-        page.on("pageerror", lambda error: self.problems.append(str(error)))
-
-
-def new_page(browser, width=1280, height=900):
-    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
-    page = context.new_page()
-    return context, page, PageWatch(page)
-
-
-def sign_in(page, base_url, token):
-    page.goto(f"{base_url}/dashboard/sign-in")
-    page.get_by_label("Admin token").fill(token)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture

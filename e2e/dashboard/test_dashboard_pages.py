@@ -6,7 +6,7 @@ import re
 import urllib.parse
 from datetime import datetime, timedelta, timezone
 
-from conftest import new_page, sign_in
+from dashboard_browser import new_page, sign_in
 
 FUNNEL_FIELDS = ("reached", "completed", "dismissed", "abandoned", "broken", "drop_rate", "p50", "p90")
 
