@@ -398,3 +398,18 @@ def test_worst_step_counts_runs_not_rates():
 def test_durations_read_as_people_read_them(ms, text):
     from waymark.dashboard.presenters import duration
     assert duration(ms) == text
+
+
+def test_a_recovered_miss_is_not_a_recent_break(database):
+    """The list's warning mark counts runs that broke, not slow pages that recovered."""
+    from datetime import datetime
+
+    from waymark.ingest import ingest_batch
+    from waymark.reports import guide_summaries
+    events = [e for e in stream() if e["run_id"] in ("D", "F")]
+    ingest_batch([e for e in events if e["run_id"] == "F"])
+    now = datetime(2026, 11, 23)
+    assert guide_summaries(now=now)[0]["recently_broken"] is False
+    ingest_batch([e for e in events if e["run_id"] == "D"])
+    assert guide_summaries(now=now)[0]["recently_broken"] is True
+    assert guide_summaries(now=datetime(2026, 11, 30))[0]["recently_broken"] is False
