@@ -27,7 +27,6 @@ from datetime import timedelta
 from .ingest import ingest_batch
 
 ROLES = ("employee", "manager", "contractor")
-ROLE_WEIGHTS = (70, 20, 10)
 USERS_PER_ROLE = {"employee": 60, "manager": 15, "contractor": 10}
 DISMISS_REASONS = (("close_button", 60), ("escape", 30), ("other", 10))
 # Median seconds on a step by how it advances: typing takes longest.
