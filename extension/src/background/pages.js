@@ -3,7 +3,14 @@
 import { getGuides } from './api.js';
 import { readConfig } from './config.js';
 import { decide, fitsAudience, guidesForPage } from './guides.js';
+import { createLock } from './lock.js';
 import { dropStaleRun, getActiveRun, getHistory, startRun } from './runs.js';
+
+// Two syncs of one page can arrive together (a route change injects the
+// overlay while an earlier injection still syncs). Deciding and starting in
+// turn makes the second one resume the run the first started, instead of
+// starting a second run that replaces it (found by e2e/test_pages.py).
+const syncLock = createLock();
 
 async function gather() {
   const { config } = await readConfig();
@@ -28,7 +35,11 @@ export async function decideForPage(url, quiet = []) {
 }
 
 /** For the overlay: resume the active run, or start the auto guide that fits. */
-export async function syncPage(url, quiet) {
+export function syncPage(url, quiet) {
+  return syncLock(() => decideAndStart(url, quiet));
+}
+
+async function decideAndStart(url, quiet) {
   const decision = await decideForPage(url, quiet);
   const who = { user: decision.config.user, role: decision.config.role };
   if (decision.kind === 'resume') return { guide: decision.guide, run: decision.run, ...who };
