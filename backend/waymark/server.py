@@ -32,6 +32,9 @@ def run_gunicorn(host, port, workers=2, threads=4):
         "timeout": 60,
         "graceful_timeout": 10,
         "accesslog": None,
+        # gunicorn's largest request line, so that a page URL up to the API's own
+        # 4096-character limit reaches the app and gets its JSON error, not an HTML 414.
+        "limit_request_line": 8190,
         "when_ready": _announce,
     }
     _WaymarkServer(options).run()
