@@ -1,6 +1,9 @@
 """Server time of the dashboard's pages on SQLite at 10^6 stored events.
 
-    .venv/bin/python tests/benchmarks/bench_dashboard.py [--events 1000000]
+    .venv/bin/python tests/benchmarks/bench_dashboard.py [--events 1000000] [--database FILE]
+
+``--database FILE`` keeps the SQLite file (filled once, ~4 minutes) and reuses
+it on the next run, to measure again without regenerating.
 
 The history is the reports benchmark's (bench_reports.fill: 50 guides, guide-00
 with 20% of the runs, 90 days ending 2026-10-30, stored through the ingest
@@ -76,16 +79,22 @@ def median_ms(client, path, repeat=7):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--database", help="a SQLite file to fill once and reuse")
     args = parser.parse_args()
-    url = f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'dashboard.db')}"
+    path = args.database or os.path.join(tempfile.mkdtemp(), "dashboard.db")
+    reuse = os.path.exists(path)
+    url = f"sqlite:///{os.path.abspath(path)}"
     real = db.bind(url)
     migrations.upgrade(real)
     with real.connection_context():
-        total, seconds = fill(0, args.events, seed=10)
-        publish_guides()
+        if not reuse:
+            total, seconds = fill(0, args.events, seed=10)
+            publish_guides()
+            print(f"stored {total:,} events in {seconds:.0f} s")
         _, token = create_token("admin")
+        events = real.execute_sql("SELECT COUNT(*) FROM event").fetchone()[0]
         runs = real.execute_sql("SELECT COUNT(*) FROM run").fetchone()[0]
-    print(f"stored {total:,} events ({runs:,} runs) in {seconds:.0f} s; SQLite, server time in process")
+    print(f"{events:,} events ({runs:,} runs); SQLite, server time in process")
     app = create_app({"DATABASE_URL": url})
     client = signed_in_client(app, token)
     for name, path in PAGES:
