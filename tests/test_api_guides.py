@@ -190,6 +190,12 @@ def test_oversize_query_is_400_naming_the_parameter(service):
     assert answer.json["error"]["details"][0]["path"] == "role"
 
 
+def test_page_url_over_the_limit_is_a_json_400_not_a_server_page(service):
+    answer = service.get("/api/v1/guides?url=https://x/" + "a" * 5000, token="extension")
+    assert answer.status == 400
+    assert answer.json["error"]["details"][0]["path"] == "url"
+
+
 def test_unknown_guide_is_404_everywhere(service, unique_id):
     assert service.get(f"/api/v1/guides/{unique_id}", token="author").status == 404
     assert service.get(f"/api/v1/guides/{unique_id}/versions", token="author").status == 404
