@@ -23,24 +23,14 @@ import tempfile
 import threading
 import time
 
-import importlib.util
-
 import pytest
+
+from tests.harness import start_service, stop_service
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-def _load_root_conftest():
-    """The repository's conftest.py as a plain module: ``import conftest`` would be ambiguous here."""
-    spec = importlib.util.spec_from_file_location("waymark_root_conftest", ROOT / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_root = _load_root_conftest()
-start_service, stop_service, wait_until_healthy = _root.start_service, _root.stop_service, _root.wait_until_healthy
 EXTENSION = ROOT / "extension"
 DIST = EXTENSION / "dist"
 

@@ -3,7 +3,7 @@ are changed, so no other test sees them)."""
 import json
 import pathlib
 
-from overlay import button, expect_no_dialog, expect_step, step_numbers, totals
+from e2e.overlay import button, expect_no_dialog, expect_step, step_numbers, totals
 
 GUIDES = pathlib.Path(__file__).resolve().parents[1] / "guides"
 

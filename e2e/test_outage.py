@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from conftest import start_service, stop_service, wait_until_healthy
-from overlay import button, expect_no_dialog, expect_step, step_numbers, totals, wait_for
+from tests.harness import start_service, stop_service, wait_until_healthy
+from e2e.overlay import button, expect_no_dialog, expect_step, step_numbers, totals, wait_for
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ Each test publishes its own guide (its own id and audience role), walks it in
 Chromium with the extension loaded, flushes the extension's queue and reads
 ``GET /api/v1/reports/guides/<id>`` with the admin token.
 """
-from overlay import (button, dialog, expect_no_dialog, expect_step, later_than_abandonment,
+from e2e.overlay import (button, dialog, expect_no_dialog, expect_step, later_than_abandonment,
                      step_numbers, totals)
 
 

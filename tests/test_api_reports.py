@@ -5,7 +5,7 @@ import random
 import uuid
 
 import pytest
-from test_reports import EXPECTED_V1_STEPS, step_figures, stream
+from tests.test_reports import EXPECTED_V1_STEPS, step_figures, stream
 
 NOW = "2026-11-22T12:00:00Z"
 

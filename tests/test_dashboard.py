@@ -19,7 +19,7 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 
 import pytest
-from test_reports import EXPECTED_V1_STEPS, stream
+from tests.test_reports import EXPECTED_V1_STEPS, stream
 
 STEP_TITLES = ["Start a report", "Amount", "Receipt", "Submit"]
 REPORT_FILTERS = "version=1&from=2026-11-22&to=2026-11-22"
@@ -370,7 +370,7 @@ def test_unknown_guide_is_404(admin):
 # -- the pieces behind the pages ------------------------------------------------------------
 
 def test_report_filter_options_list_versions_and_roles_of_runs(database):
-    from test_reports import deliver
+    from tests.test_reports import deliver
 
     from waymark.reports import report_filter_options
     deliver(stream(), seed=3)

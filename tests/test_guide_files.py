@@ -1,20 +1,8 @@
 """``waymark guides validate|publish|export`` as a person runs them, on both stores."""
-import importlib.util
 import json
 from pathlib import Path
 
-
-def _root_conftest():
-    """The repository's conftest.py helpers (``tests/conftest.py`` takes the name ``conftest``)."""
-    path = Path(__file__).resolve().parent.parent / "conftest.py"
-    spec = importlib.util.spec_from_file_location("waymark_root_conftest", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-helpers = _root_conftest()
-run_cli, start_service, stop_service = helpers.run_cli, helpers.start_service, helpers.stop_service
+from tests.harness import run_cli, start_service, stop_service
 
 
 def guide(guide_id, title="A guide", **extra):

@@ -9,26 +9,19 @@ relative to today, so the default "last 30 days" view has data:
 - ``approve-trip`` (3 steps): 24 runs, no missing targets;
 - ``old-onboarding``: published, then archived, with a few runs.
 """
-import importlib.util
 import pathlib
 import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from dashboard_browser import new_page, sign_in
+
+from tests.harness import start_service, stop_service
+from e2e.dashboard.dashboard_browser import new_page, sign_in
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
-def _load_root_conftest():
-    spec = importlib.util.spec_from_file_location("waymark_root_conftest_dashboard", ROOT / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_root = _load_root_conftest()
 
 GUIDES = {
     "submit-expense": ("Submit your first expense report",
@@ -116,10 +109,10 @@ def seed(service):
 def dashboard_service(tmp_path_factory):
     """A real ``waymark serve`` on SQLite, seeded with the known history."""
     database = tmp_path_factory.mktemp("dashboard-db") / "waymark.db"
-    running = _root.start_service(f"sqlite:///{database}")
+    running = start_service(f"sqlite:///{database}")
     seed(running)
     yield running
-    _root.stop_service(running)
+    stop_service(running)
 
 
 @pytest.fixture(scope="session")

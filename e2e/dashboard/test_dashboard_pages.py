@@ -6,7 +6,7 @@ import re
 import urllib.parse
 from datetime import datetime, timedelta, timezone
 
-from dashboard_browser import new_page, sign_in
+from e2e.dashboard.dashboard_browser import new_page, sign_in
 
 FUNNEL_FIELDS = ("reached", "completed", "dismissed", "abandoned", "broken", "drop_rate", "p50", "p90")
 

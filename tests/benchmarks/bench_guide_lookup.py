@@ -22,7 +22,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "backend")]
 
-from conftest import start_service, stop_service  # noqa: E402
+from tests.harness import start_service, stop_service  # noqa: E402
 from waymark import catalogue, db, migrations  # noqa: E402
 
 ROLES = ("employee", "manager", "finance")

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(Path(__file__).parent)]
 
 from _streams import as_api_event, events  # noqa: E402
-from conftest import start_service, stop_service  # noqa: E402
+from tests.harness import start_service, stop_service  # noqa: E402
 
 BATCH = 50
 COLUMNS = ("id", "type", "guide_id", "guide_version", "step_id", "step_index", "run_id", "user", "role",

@@ -13,7 +13,6 @@
     .venv/bin/python tests/benchmarks/bench_overlay.py [TRIALS] [LOADS]
 """
 import gzip
-import importlib.util
 import pathlib
 import shutil
 import statistics
@@ -27,14 +26,9 @@ from playwright.sync_api import sync_playwright
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, str(ROOT))
+from e2e import conftest as e2e  # noqa: E402  (its browser, site and service helpers)
 
-
-e2e = load("waymark_e2e_conftest", ROOT / "e2e" / "conftest.py")
 
 TIME_TO_VISIBLE = """() => new Promise(resolve => {
     const start = performance.now();
