@@ -1,7 +1,7 @@
 """The overlay on difficult pages: hostile CSS, a strict CSP, shadow roots, frames, late and
 re-rendered targets, keyboard only, and pages no guide matches."""
 from e2e.overlay import (assert_usable_dialog, button, dialog, expect_no_dialog, expect_step, overlay_scripts,
-                     step_numbers, totals)
+                         step_numbers, totals)
 from playwright.sync_api import expect
 
 

@@ -5,7 +5,7 @@ Chromium with the extension loaded, flushes the extension's queue and reads
 ``GET /api/v1/reports/guides/<id>`` with the admin token.
 """
 from e2e.overlay import (button, dialog, expect_no_dialog, expect_step, later_than_abandonment,
-                     step_numbers, totals)
+                         step_numbers, totals)
 
 
 def next_steps(*titles, url="{site}/acme/reports"):
