@@ -35,6 +35,14 @@ class Token(BaseModel):
     revoked_at = DateTimeField(null=True)
 
 
+class DashboardSession(BaseModel):
+    """A signed-in dashboard visitor; the cookie holds the id, the table only its sha256."""
+    session_hash = CharField(primary_key=True, max_length=64)
+    token_id = IntegerField(index=True)
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField(index=True)
+
+
 class Guide(BaseModel):
     id = CharField(primary_key=True, max_length=100)
     status = CharField(max_length=20, default="published")  # published | archived
