@@ -1,8 +1,9 @@
 // Wakes the queue: at install and browser start, on the retry alarm, on a
 // periodic sweep (a safety net if a retry alarm was lost), and when the
 // configuration changes (a fixed token or backend should be tried at once).
-import { ALARM, CONFIG_KEYS, STORAGE } from '../shared/keys.js';
+import { ALARM, STORAGE } from '../shared/keys.js';
 import { clearGuideCache } from './api.js';
+import { guideKeysDiffer } from './config.js';
 import { flush } from './queue.js';
 
 const SWEEP_MINUTES = 1;
@@ -32,10 +33,13 @@ chrome.alarms.onAlarm.addListener((alarm) => {
 
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area !== 'local' && area !== 'managed') return;
-  const configChanged = CONFIG_KEYS.some((key) => key in changes);
-  if (!configChanged) return;
   // Only a new backend, token or role changes which guides apply.
-  if (['backendUrl', 'token', 'role'].some((key) => key in changes)) {
-    clearGuideCache().then(() => flushQuietly({ force: true }));
-  }
+  const guidesChanged =
+    ['backendUrl', 'token', 'role'].some((key) => key in changes) ||
+    // The policy store answered late (browser start) with something else than
+    // what config.js went on with meanwhile: as if the policy had changed.
+    (area === 'local' &&
+      STORAGE.managed in changes &&
+      guideKeysDiffer(changes[STORAGE.managed].oldValue, changes[STORAGE.managed].newValue));
+  if (guidesChanged) clearGuideCache().then(() => flushQuietly({ force: true }));
 });

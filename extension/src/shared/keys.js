@@ -9,6 +9,7 @@ export const STORAGE = {
   queueState: 'waymark.queueState', // {attempt, nextAt, batchSize}
   activeRun: 'waymark.activeRun', // the one run in progress, or absent
   history: 'waymark.history', // {[user]: {[guideId]: {started, completed, dismissed, broken}}}
+  managed: 'waymark.managed', // the policy store's last answer, used while it starts (config.js)
 };
 
 export const ALARM = {
