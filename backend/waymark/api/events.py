@@ -11,9 +11,10 @@ Statuses (docs/reports.md "Event endpoint"):
 - 413 ``payload_too_large``: more than MAX_BATCH_EVENTS events or MAX_CONTENT_LENGTH bytes.
 - 401 / 403: no or unknown token / a token of a role other than extension or admin.
 """
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 from marshmallow import ValidationError
 
+from . import json_body
 from ..errors import ApiError, details_from_messages
 from ..ingest import ingest_batch
 from ..schemas.event import load_batch
@@ -21,14 +22,6 @@ from ..tokens import require_role
 
 bp = Blueprint("events", __name__, url_prefix="/api/v1")
 
-
-def _json_body():
-    """The request body as JSON; raises ApiError 400 if it is not JSON."""
-    data = request.get_json(force=True, silent=True)
-    if data is None:
-        raise ApiError(400, "invalid_json",
-                       "The body must be JSON: {\"events\": [...]} with Content-Type application/json.")
-    return data
 
 
 def _raw_events(data):
@@ -49,7 +42,7 @@ def _raw_events(data):
 @require_role("extension")
 def post_events():
     """Store a batch of events; answer a result per event."""
-    raw_events = _raw_events(_json_body())
+    raw_events = _raw_events(json_body('{"events": [...]}'))
     results = ingest_batch(raw_events, keep_url_query=current_app.config["KEEP_URL_QUERY"])
     if results and all(result["status"] == "rejected" for result in results):
         details = [error for result in results for error in result["errors"]]

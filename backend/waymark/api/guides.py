@@ -16,6 +16,7 @@ from flask import Blueprint, Response, jsonify, request
 from marshmallow import ValidationError
 
 from .. import catalogue
+from . import json_body
 from ..errors import ApiError, details_from_messages, not_found
 from ..schemas.guide import check_guide
 from ..schemas.guide_api import GuidesQuerySchema
@@ -23,14 +24,6 @@ from ..tokens import require_role
 
 bp = Blueprint("guides", __name__, url_prefix="/api/v1/guides")
 
-
-def _json_body():
-    """The request body as JSON; raises ApiError 400 when it is not JSON."""
-    data = request.get_json(force=True, silent=True)
-    if data is None:
-        raise ApiError(400, "invalid_json",
-                       "The body must be a guide as JSON, sent with Content-Type application/json.")
-    return data
 
 
 def _query():
@@ -73,14 +66,14 @@ def list_guides():
 @require_role("author")
 def validate_guide():
     """Every error and warning in a guide; nothing is stored."""
-    return jsonify(check_guide(_json_body()))
+    return jsonify(check_guide(json_body("a guide as JSON")))
 
 
 @bp.put("/<guide_id>")
 @require_role("author")
 def publish_guide(guide_id):
     """Validate and publish; a changed document becomes a new version."""
-    document = _json_body()
+    document = json_body("a guide as JSON")
     result = check_guide(document)
     errors = list(result["errors"])
     if isinstance(document, dict) and "id" in document and document["id"] != guide_id:
