@@ -10,6 +10,13 @@ from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
+# A refused body up to this size is read and thrown away before the 413 goes out. A server
+# that answers and closes with the body still unread makes the kernel reset the
+# connection, and the client's send fails before it can read why (nginx calls the cure
+# "lingering close"; gunicorn has none). Larger bodies are not worth the reading.
+DRAIN_REFUSED_BODY_BYTES = 64 * 1024 * 1024
+_DRAIN_CHUNK_BYTES = 64 * 1024
+
 
 class ApiError(Exception):
     """An error a client can act on: an HTTP status, a code, a message, details."""
@@ -63,6 +70,19 @@ def details_from_messages(messages, prefix=""):
     return details
 
 
+def _drain_refused_body():
+    """Read and discard the unread body of a request refused for its size."""
+    length = request.content_length
+    if not length or length > DRAIN_REFUSED_BODY_BYTES:
+        return
+    stream = request.environ["wsgi.input"]
+    while length > 0:
+        chunk = stream.read(min(_DRAIN_CHUNK_BYTES, length))
+        if not chunk:
+            return
+        length -= len(chunk)
+
+
 def _http_error(error):
     code = (error.name or "error").lower().replace(" ", "_")
     if error.code == 413:
@@ -79,6 +99,8 @@ def init_app(app):
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error):
+        if error.code == 413:
+            _drain_refused_body()
         if request.path.startswith("/api/") or request.path in ("/healthz", "/readyz"):
             return _http_error(error)
         return error
