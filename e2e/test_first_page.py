@@ -104,3 +104,18 @@ def test_first_page_after_a_browser_restart(first_page_guide, playwright_instanc
         context.close()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_options_page_fills_in_before_the_policy_store_answers(browser, e2e_service, unique_id, guide_role):
+    # Just after the browser start, chrome.storage.managed.get takes ~3 s to answer;
+    # the form used to stay empty until then.
+    browser.configure(e2e_service.base_url, e2e_service.tokens["extension"], f"user-{unique_id}", guide_role)
+    page = browser.new_page()
+    page.goto(f"chrome-extension://{browser.extension_id}/options.html")
+    started = time.monotonic()
+    page.wait_for_function("url => document.getElementById('options').elements.backendUrl.value === url",
+                           arg=e2e_service.base_url, timeout=5000)
+    elapsed_ms = (time.monotonic() - started) * 1000
+    assert elapsed_ms < 1000, f"options form filled {elapsed_ms:.0f} ms after load (bound 1000 ms)"
+    assert page.locator("[name=role]").input_value() == guide_role
+    assert page.locator("[data-managed-for=backendUrl]").is_hidden()

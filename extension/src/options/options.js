@@ -1,6 +1,10 @@
 // Options page: the four configuration keys in chrome.storage.local, and a
 // note on each key an administrator's policy overrides (managed storage wins).
-import { CONFIG_KEYS } from '../shared/keys.js';
+//
+// The form fills at once from chrome.storage.local and the policy store's last
+// answer (remembered there by the worker), then again when the policy store
+// itself answers: that takes ~3 s after every browser start (config.js).
+import { CONFIG_KEYS, STORAGE } from '../shared/keys.js';
 import { MSG } from '../shared/messages.js';
 
 const form = document.getElementById('options');
@@ -16,7 +20,15 @@ async function managedValues() {
 }
 
 async function load() {
-  const [local, managed] = await Promise.all([chrome.storage.local.get(CONFIG_KEYS), managedValues()]);
+  const local = await chrome.storage.local.get([...CONFIG_KEYS, STORAGE.managed]);
+  const remembered = local[STORAGE.managed] || {};
+  fill(local, remembered);
+  const live = await managedValues();
+  // Refill only on a change, so as not to overwrite what someone typed meanwhile.
+  if (CONFIG_KEYS.some((key) => (remembered[key] || '') !== (live[key] || ''))) fill(local, live);
+}
+
+function fill(local, managed) {
   for (const key of CONFIG_KEYS) {
     const input = form.elements[key];
     const fromPolicy = typeof managed[key] === 'string' && managed[key] !== '';
@@ -73,4 +85,5 @@ document.getElementById('flush').addEventListener('click', flushNow);
 chrome.storage.onChanged.addListener((changes) => {
   if (CONFIG_KEYS.some((key) => key in changes)) load();
 });
-load().then(showStatus);
+load();
+showStatus();
