@@ -2,10 +2,17 @@
 import json
 import threading
 import uuid
+from datetime import timedelta
+
+import pytest
 
 from waymark import db
+from waymark.db import is_postgres
 from waymark.ingest import ingest_batch, strip_url
 from waymark.models import Event, Run, RunStep
+from waymark.runs import drop_step_sql, fold, outcome, outcome_sql, upsert_runs
+
+from .test_runs import OUTCOME_CASES, T0, WINDOW, ev
 
 
 def event(**fields):
@@ -130,3 +137,46 @@ def test_concurrent_overlapping_batches_store_each_event_once(database, database
     assert Event.select().count() == 200
     assert Run.select().count() == 7
     assert RunStep.select().count() == 7 * 5 - 0  # each run reaches its steps (i%7, i%5 cover all pairs)
+
+
+@pytest.mark.parametrize("events, expected", OUTCOME_CASES + [
+    # Open: in progress within the window, abandoned after it.
+    ([ev("step_shown", 0, 0), ev("step_completed", 3, 0), ev("step_shown", 4, 1)], ("in_progress", None)),
+    ([ev("step_shown", -3600, 0)], ("abandoned", 0)),
+])
+def test_stored_outcome_agrees_with_the_python_one(database, events, expected):
+    """reports read outcomes through SQL over the stored ``state``; runs.outcome is the reference."""
+    with database.atomic():
+        upsert_runs(*fold(events))
+    now = T0 + timedelta(minutes=10)
+    [(index, stored)] = database.execute_sql(
+        f'SELECT {drop_step_sql()}, {outcome_sql().replace("{cutoff}", "?")} FROM "run"'.replace(
+            "?", "%s" if is_postgres() else "?"), [now - WINDOW]).fetchall()
+    assert (stored, None if stored in ("completed", "in_progress") else index) == expected
+    assert outcome(Run.select().dicts().get(), now, WINDOW) == expected
+
+
+def test_time_on_step_is_the_reported_duration_else_shown_to_completed(database):
+    ingest_batch([
+        event(id="s0", step_index=0, at="2026-11-22T10:00:00Z"),
+        event(id="c0", type="step_completed", step_index=0, at="2026-11-22T10:00:02.250Z", duration_ms=900),
+        event(id="s1", step_index=1, at="2026-11-22T10:00:03Z"),
+        event(id="c1", type="step_completed", step_index=1, at="2026-11-22T10:00:05.500Z"),
+        event(id="s2", step_index=2, at="2026-11-22T10:00:06Z"),
+    ])
+    assert [s.time_ms for s in RunStep.select().order_by(RunStep.step_index)] == [900, 2500, None]
+    # An earlier completion that came late wins, with its duration.
+    ingest_batch([event(id="c0-early", type="step_completed", step_index=0, at="2026-11-22T10:00:01Z",
+                        duration_ms=400)])
+    assert RunStep.get(RunStep.step_index == 0).time_ms == 400
+
+
+def test_steps_carry_their_runs_columns_when_a_late_event_changes_them(database):
+    ingest_batch([event(id="s1", step_index=1, at="2026-11-23T00:00:05Z", role=None)])
+    ingest_batch([event(id="started", type="guide_started", step_id=None, step_index=None,
+                        at="2026-11-22T23:59:59Z", role="sales")])
+    run = Run.get()
+    step = RunStep.get()
+    assert (step.guide_id, step.guide_version, step.role, step.started_at) == \
+        (run.guide_id, run.guide_version, "sales", run.started_at)
+    assert str(step.started_at).startswith("2026-11-22 23:59:59")

@@ -23,7 +23,7 @@ def end_of(events, now=T0 + timedelta(minutes=10)):
     return outcome(run, now, WINDOW)
 
 
-@pytest.mark.parametrize("events, expected", [
+OUTCOME_CASES = [
     ([ev("guide_started", 0), ev("step_shown", 1, 0), ev("guide_completed", 5, 0)], ("completed", None)),
     ([ev("step_shown", 1, 0), ev("guide_dismissed", 3, 1, reason="escape")], ("dismissed", 1)),
     # A dismissal without a step: the step the run was on.
@@ -35,7 +35,10 @@ def end_of(events, now=T0 + timedelta(minutes=10)):
     # The earlier of completion and dismissal decides.
     ([ev("guide_dismissed", 3, 0, reason="escape"), ev("guide_completed", 5, 1)], ("dismissed", 0)),
     ([ev("guide_completed", 3, 1), ev("guide_dismissed", 5, 1, reason="escape")], ("completed", None)),
-])
+]
+
+
+@pytest.mark.parametrize("events, expected", OUTCOME_CASES)
 def test_outcomes(events, expected):
     assert end_of(events) == expected
     assert end_of(events[::-1]) == expected  # arrival order does not matter

@@ -32,8 +32,10 @@ RUN_COLUMNS = ("run_id", "guide_id", "guide_version", "user", "role", "started_a
                "step_at", "step_index", "step_id", "completed_at",
                "dismissed_at", "dismissed_step_index", "dismissed_step_id", "dismiss_reason",
                "missing_at", "missing_step_index", "missing_step_id", "progress_at")
+# A run's columns that its steps carry too, so that reports need no join.
+RUN_COLUMNS_ON_STEPS = ("guide_id", "guide_version", "role", "started_at")
 STEP_COLUMNS = ("run_id", "step_index", "step_id", "reached_at", "shown_at", "completed_at",
-                "duration_ms")
+                "duration_ms", *RUN_COLUMNS_ON_STEPS)
 
 # Groups of columns taken together from one event: (time column, index column, others).
 LATEST_GROUPS = (("step_at", "step_index", ("step_id",)),
@@ -207,20 +209,26 @@ def _step_updates():
         "shown_at": _earliest_sql(t, "shown_at"),
         "completed_at": _take_if(wins, t, "completed_at"),
         "duration_ms": _take_if(wins, t, "duration_ms"),
+        # The run's, as upsert_runs read them back after merging the run.
+        **{column: f'excluded."{column}"' for column in RUN_COLUMNS_ON_STEPS},
     }
 
 
-def _upsert(table, columns, conflict, updates, rows):
+def _upsert(table, columns, conflict, updates, rows, returning=()):
+    """INSERT … ON CONFLICT DO UPDATE of ``rows``; the ``returning`` columns of the rows as stored now."""
     if not rows:
-        return
+        return []
     param = "%s" if is_postgres() else "?"
     one_row = "(" + ", ".join([param] * len(columns)) + ")"
     sql = (f'INSERT INTO "{table}" ({", ".join(f"{c!s}" for c in _quoted(columns))}) '
            f'VALUES {", ".join([one_row] * len(rows))} '
            f'ON CONFLICT ({", ".join(_quoted(conflict))}) DO UPDATE SET '
            + ", ".join(f'"{column}" = {expression}' for column, expression in updates.items()))
+    if returning:
+        sql += " RETURNING " + ", ".join(_quoted(returning))
     params = [row[column] for row in rows for column in columns]
-    database.execute_sql(sql, params)
+    cursor = database.execute_sql(sql, params)
+    return cursor.fetchall() if returning else []
 
 
 def _quoted(columns):
@@ -232,13 +240,39 @@ _CHUNK = 500
 
 
 def upsert_runs(runs, steps):
-    """Merge run and step summaries into the stored rows (inside the caller's transaction)."""
+    """Merge run and step summaries into the stored rows (inside the caller's transaction).
+
+    Steps carry their run's RUN_COLUMNS_ON_STEPS as stored after the merge (the
+    run upsert returns them). A merge can change a stored run's ``started_at``
+    (an earlier event came late) or ``role``, so the run's older steps are then
+    brought level too. The run row stays locked from its upsert to the commit,
+    so no other transaction changes those steps in between (PostgreSQL).
+    """
     run_updates, step_updates = _run_updates(), _step_updates()
+    stored = {}
     for start in range(0, len(runs), _CHUNK):
-        _upsert("run", RUN_COLUMNS, ("run_id",), run_updates, runs[start:start + _CHUNK])
+        for run_id, *values in _upsert("run", RUN_COLUMNS, ("run_id",), run_updates,
+                                       runs[start:start + _CHUNK],
+                                       returning=("run_id", *RUN_COLUMNS_ON_STEPS)):
+            stored[run_id] = dict(zip(RUN_COLUMNS_ON_STEPS, values))
+    steps = [{**step, **stored[step["run_id"]]} for step in steps]
     for start in range(0, len(steps), _CHUNK):
         _upsert("run_step", STEP_COLUMNS, ("run_id", "step_index"), step_updates,
                 steps[start:start + _CHUNK])
+    for start in range(0, len(runs), _CHUNK):
+        _level_steps_with_runs([run["run_id"] for run in runs[start:start + _CHUNK]])
+
+
+def _level_steps_with_runs(run_ids):
+    """Copy the runs' RUN_COLUMNS_ON_STEPS to those of their steps that differ."""
+    param, distinct = ("%s", "IS DISTINCT FROM") if is_postgres() else ("?", "IS NOT")
+    columns = RUN_COLUMNS_ON_STEPS
+    database.execute_sql(
+        "UPDATE run_step SET " + ", ".join(f'"{c}" = r."{c}"' for c in columns)
+        + " FROM run r WHERE r.run_id = run_step.run_id"
+        + f" AND run_step.run_id IN ({', '.join([param] * len(run_ids))})"
+        + " AND (" + " OR ".join(f'run_step."{c}" {distinct} r."{c}"' for c in columns) + ")",
+        run_ids)
 
 
 # -- how a run ended -----------------------------------------------------------
@@ -263,23 +297,24 @@ def outcome(run, now, abandon_after):
 
 
 def outcome_sql(table="run"):
-    """SQL for a run's outcome; it takes one parameter, the abandonment cutoff (now - window)."""
+    """SQL for a run's outcome; it takes one parameter, the abandonment cutoff (now - window).
+
+    ``state`` is kept by the database from the run's columns (migration 0005:
+    the part of ``outcome`` that does not depend on the clock); an open run is
+    abandoned once its last event is older than the cutoff.
+    """
     r = f'"{table}".'
-    return (f"CASE WHEN {r}completed_at IS NOT NULL AND ({r}dismissed_at IS NULL "
-            f"OR {r}completed_at <= {r}dismissed_at) THEN 'completed' "
-            f"WHEN {r}dismissed_at IS NOT NULL THEN 'dismissed' "
-            f"WHEN {r}missing_at IS NOT NULL AND ({r}progress_at IS NULL "
-            f"OR {r}progress_at <= {r}missing_at) THEN 'broken' "
-            f"WHEN {r}last_at < {{cutoff}} THEN 'abandoned' "
-            f"ELSE 'in_progress' END")
+    return (f"CASE WHEN {r}state <> 'open' THEN {r}state "
+            f"WHEN {r}last_at < {{cutoff}} THEN 'abandoned' ELSE 'in_progress' END")
 
 
-def drop_step_sql(table="run"):
-    """SQL for the step index a run dropped at, given its outcome (NULL when it did not drop)."""
+def drop_step_sql(table="run", column="index"):
+    """SQL for the step a run dropped at (its ``index`` or ``id``), given its state.
+
+    NULL for a completed run; for an open one, the step it is on (abandoned, or in
+    progress, where reports ignore it).
+    """
     r = f'"{table}".'
-    return (f"CASE WHEN {r}completed_at IS NOT NULL AND ({r}dismissed_at IS NULL "
-            f"OR {r}completed_at <= {r}dismissed_at) THEN NULL "
-            f"WHEN {r}dismissed_at IS NOT NULL THEN COALESCE({r}dismissed_step_index, {r}step_index) "
-            f"WHEN {r}missing_at IS NOT NULL AND ({r}progress_at IS NULL "
-            f"OR {r}progress_at <= {r}missing_at) THEN {r}missing_step_index "
-            f"ELSE {r}step_index END")
+    return (f"CASE {r}state WHEN 'completed' THEN NULL "
+            f"WHEN 'dismissed' THEN COALESCE({r}dismissed_step_{column}, {r}step_{column}) "
+            f"WHEN 'broken' THEN {r}missing_step_{column} ELSE {r}step_{column} END")

@@ -33,15 +33,17 @@ def _migrator(db):
     return SqliteMigrator(db) if isinstance(db, SqliteDatabase) else PostgresqlMigrator(db)
 
 
-def upgrade(db):
-    """Apply every migration not yet applied; return the names applied now."""
+def upgrade(db, until=None):
+    """Apply every migration not yet applied (up to and including ``until``, a name,
+    if given: tests build an older schema with it); return the names applied now."""
     sqlite = isinstance(db, SqliteDatabase)
+    names = [name for name in available() if until is None or name <= until]
     done = []
     with db.connection_context():
         if not sqlite:
             db.execute_sql("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
         try:
-            for name in available():
+            for name in names:
                 with (db.atomic("IMMEDIATE") if sqlite else db.atomic()):
                     if name in _applied(db):
                         continue
