@@ -208,3 +208,29 @@ def test_csv_has_a_header_and_a_row_per_step(database):
                                              (list(range(1, 11)), 5, 9)])
 def test_percentile_is_nearest_rank(values, p50, p90):
     assert (percentile(values, 0.5), percentile(values, 0.9)) == (p50, p90)
+
+
+def test_step_times_are_nearest_rank_percentiles_under_every_filter(database):
+    """Percentiles are read from an index walk in SQL: the same as sorting every time here."""
+    rng, events, kept = random.Random(7), [], []
+    for run in range(120):
+        version, role, day = 1 + run % 2, ("sales", "ops", None)[run % 3], 20 + (run // 7) % 3
+        page = f"https://app.example.com/{'new' if run % 4 else 'old'}/report"
+        common = {"guide_id": "expense", "guide_version": version, "run_id": f"r{run}", "user": "u",
+                  "role": role, "step_id": "amount", "step_index": 1, "url": page}
+        duration = rng.choice([rng.randint(0, 60_000), 1500])  # ties too
+        events += [{**common, "id": f"s{run}", "type": "step_shown", "at": f"2026-11-{day}T10:00:00Z"},
+                   {**common, "id": f"c{run}", "type": "step_completed", "at": f"2026-11-{day}T10:01:00Z",
+                    "duration_ms": duration}]
+        kept.append((version, role, day, page, duration))
+    ingest_batch(events)
+    for version, role, day, url in [(None, None, None, None), (2, None, None, None), (None, "ops", None, None),
+                                    (1, "sales", 21, None), (None, "sales", None, "*/new/*")]:
+        values = sorted(d for v, r, dd, u, d in kept if version in (None, v) and role in (None, r)
+                        and day in (None, dd) and (url is None or "/new/" in u))
+        assert len(values) >= 5
+        report = guide_report("expense", version=version, role=role, url=url, now=NOW,
+                              date_from=day and date(2026, 11, day), date_to=day and date(2026, 11, day))
+        [step] = report["steps"]
+        assert (step["reached"], step["completed"]) == (len(values), len(values))
+        assert step["time_ms"] == {"p50": percentile(values, 0.5), "p90": percentile(values, 0.9)}

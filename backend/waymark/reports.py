@@ -57,7 +57,10 @@ def _like_pattern(url):
 
 
 def _run_filters(guide_id, version, date_from, date_to, role, url, table="r"):
-    """WHERE clause (with ``?`` markers) and parameters selecting a guide's runs."""
+    """WHERE clause (with ``?`` markers) and parameters selecting a guide's runs.
+
+    ``table`` is ``run`` or ``run_step``'s alias: steps carry their run's columns.
+    """
     clauses, params = [f"{table}.guide_id = ?"], [guide_id]
     if version is not None:
         clauses.append(f"{table}.guide_version = ?")
@@ -79,7 +82,7 @@ def _run_filters(guide_id, version, date_from, date_to, role, url, table="r"):
 
 
 def _outcome(table="r"):
-    return outcome_sql(table).replace('"r".', f"{table}.").replace("{cutoff}", "?")
+    return outcome_sql(table).replace("{cutoff}", "?")
 
 
 def _rate(part, whole):
@@ -87,11 +90,13 @@ def _rate(part, whole):
 
 
 def percentile(sorted_values, fraction):
-    """Nearest-rank percentile of an ascending list (None if empty): p50 of [1,2,3,4] is 2."""
+    """Nearest-rank percentile of an ascending list (None if empty): p50 of [1,2,3,4] is 2.
+
+    Reports rank in SQL (``_step_figures``); this is the reference the tests hold them to.
+    """
     if not sorted_values:
         return None
-    rank = max(1, math.ceil(fraction * len(sorted_values)))
-    return sorted_values[rank - 1]
+    return sorted_values[_rank(len(sorted_values), fraction) - 1]
 
 
 def _as_date_string(value):
@@ -138,46 +143,43 @@ def _outcome_counts(where, params, cutoff):
     """``{(outcome, drop index, drop step id): runs}``."""
     rows = _query(
         f"SELECT o, di, ds, COUNT(*) FROM (SELECT {_outcome()} AS o, {drop_step_sql('r')} AS di, "
-        f"{_drop_step_id_sql()} AS ds FROM run r WHERE {where}) x GROUP BY o, di, ds",
+        f"{drop_step_sql('r', 'id')} AS ds FROM run r WHERE {where}) x GROUP BY o, di, ds",
         [cutoff, *params])
     return {(o, di, ds): count for o, di, ds, count in rows}
-
-
-def _drop_step_id_sql():
-    return ("CASE WHEN r.dismissed_at IS NOT NULL THEN COALESCE(r.dismissed_step_id, r.step_id) "
-            "WHEN r.missing_at IS NOT NULL AND (r.progress_at IS NULL OR r.progress_at <= r.missing_at) "
-            "THEN r.missing_step_id ELSE r.step_id END")
-
-
-def _elapsed_ms_sql(start, end):
-    """SQL for the milliseconds between two timestamps, on either store."""
-    if is_postgres():
-        return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) * 1000 AS INTEGER)"
-    return f"CAST(ROUND((julianday({end}) - julianday({start})) * 86400000) AS INTEGER)"
 
 
 def _step_figures(where, params):
     """``{(index, step id): (reached, completed)}`` and ``{(index, step id): {"p50", "p90"}}``.
 
-    One pass over the runs' steps serves both (two grouped queries over the same
-    join measured ~1.6x slower on a guide with 90k run steps). Time on step is
-    the duration the extension reported with the first ``step_completed``, else
-    first shown (or reached) → first completed, nearest rank. (Ranking in SQL
-    with window functions measured slower on SQLite than sorting the integers
-    here: see docs/reports.md.)
+    Time on step (``run_step.time_ms``, kept by the database: migration 0005) is the
+    duration the extension reported with the first ``step_completed``, else
+    first shown (or reached) → first completed. Percentiles are nearest rank,
+    each read as the k-th value of the step's walk in the run_step_report index
+    (time order), so no step time leaves the database: reading them all into
+    Python took ~170 ms for a guide with 90k run steps (docs/reports.md).
     """
-    elapsed = _elapsed_ms_sql("COALESCE(s.shown_at, s.reached_at)", "s.completed_at")
-    rows = _query(
-        f"SELECT s.step_index, s.step_id, s.completed_at IS NOT NULL, COALESCE(s.duration_ms, {elapsed}) "
-        f"FROM run r JOIN run_step s ON s.run_id = r.run_id WHERE {where}", params)
-    reached, completed, values = {}, {}, {}
-    for index, step_id, done, value in rows:
-        key = (index, step_id)
-        reached[key] = reached.get(key, 0) + 1
-        if done:
-            completed[key] = completed.get(key, 0) + 1
-            values.setdefault(key, []).append(max(0, value or 0))
-    counts = {key: (count, completed.get(key, 0)) for key, count in reached.items()}
+    rows = _query(f"SELECT s.step_index, s.step_id, COUNT(*), COUNT(s.time_ms) FROM run_step s "
+                  f"WHERE {where} GROUP BY s.step_index, s.step_id", params)
+    counts, times = {}, {}
+    for index, step_id, reached, completed in rows:
+        counts[(index, step_id)] = (reached, completed)
+        if completed:
+            times[(index, step_id)] = {name: _nth_step_time(where, params, index, step_id,
+                                                            _rank(completed, fraction))
+                                       for name, fraction in (("p50", 0.5), ("p90", 0.9))}
+    return counts, times
+
+
+def _step_figures_in_one_pass(where, params):
+    """``_step_figures`` for a URL filter: its subquery over the guide's events costs more
+    than the index walks save, so it runs once and the times are ranked here."""
+    rows = _query(f"SELECT s.step_index, s.step_id, s.time_ms FROM run_step s WHERE {where}", params)
+    reached, values = {}, {}
+    for index, step_id, value in rows:
+        reached[(index, step_id)] = reached.get((index, step_id), 0) + 1
+        if value is not None:
+            values.setdefault((index, step_id), []).append(value)
+    counts = {key: (count, len(values.get(key, ()))) for key, count in reached.items()}
     times = {}
     for key, durations in values.items():
         durations.sort()
@@ -185,11 +187,24 @@ def _step_figures(where, params):
     return counts, times
 
 
+def _rank(count, fraction):
+    """The 1-based nearest rank of ``fraction`` among ``count`` values (as ``percentile``)."""
+    return max(1, math.ceil(fraction * count))
+
+
+def _nth_step_time(where, params, index, step_id, rank):
+    same_id = "s.step_id IS NULL" if step_id is None else "s.step_id = ?"
+    [(value,)] = _query(
+        f"SELECT s.time_ms FROM run_step s WHERE {where} AND s.step_index = ? AND {same_id} "
+        f"AND s.time_ms IS NOT NULL ORDER BY s.time_ms LIMIT 1 OFFSET ?",
+        [*params, index, *([] if step_id is None else [step_id]), rank - 1])
+    return value
+
+
 def _trend(where, params):
-    completed = ("CASE WHEN r.completed_at IS NOT NULL AND (r.dismissed_at IS NULL "
-                 "OR r.completed_at <= r.dismissed_at) THEN 1 ELSE 0 END")
     rows = _query(
-        f"SELECT DATE(r.started_at) AS day, COUNT(*), SUM({completed}) FROM run r "
+        f"SELECT DATE(r.started_at) AS day, COUNT(*), "
+        f"SUM(CASE WHEN r.state = 'completed' THEN 1 ELSE 0 END) FROM run r "
         f"WHERE {where} GROUP BY DATE(r.started_at) ORDER BY day", params)
     return [{"date": _as_date_string(day), "started": started, "completed": int(done or 0)}
             for day, started, done in rows]
@@ -256,7 +271,8 @@ def guide_report(guide_id, version=None, date_from=None, date_to=None, role=None
             dropped.setdefault((index, step_id), dict.fromkeys(("dismissed", "abandoned", "broken"), 0))
             dropped[(index, step_id)][kind] += count
     runs = sum(totals.values())
-    counts, times = _step_figures(where, params)
+    figures = _step_figures if url is None else _step_figures_in_one_pass
+    counts, times = figures(*_run_filters(guide_id, version, date_from, date_to, role, url, "s"))
     titles, layout = _step_titles(guide_id, version)
     keys = sorted(set(layout) | set(counts) | set(dropped), key=lambda k: (k[0], str(k[1])))
     steps = []
@@ -340,7 +356,7 @@ def guide_summaries(date_from=None, date_to=None, now=None):
     # Three indexed queries rather than one pass computing every outcome of every run
     # (measured 4-5x faster at 10^6 events: docs/dashboard.md).
     counts = _summary_counts(date_from, date_to, now - _abandon_after())
-    recent = _recently_broken_guides(now - timedelta(days=RECENTLY_BROKEN_DAYS), now - _abandon_after())
+    recent = _recently_broken_guides(now - timedelta(days=RECENTLY_BROKEN_DAYS))
     guide_ids = [guide_id for (guide_id,) in _query("SELECT DISTINCT guide_id FROM run ORDER BY guide_id")]
     summaries = []
     for guide_id in guide_ids:
@@ -355,18 +371,23 @@ def guide_summaries(date_from=None, date_to=None, now=None):
 
 
 def _summary_counts(date_from, date_to, cutoff):
-    """``{guide_id: {outcome: runs}}`` of the runs started in the range (by the started_at index)."""
+    """``{guide_id: {outcome: runs}}`` of the runs started in the range.
+
+    Grouped by guide alone, outcomes as sums, so that SQLite walks the run_report
+    index in its order (guide first) and never sorts.
+    """
     clauses, params = _time_range("r.started_at", date_from, date_to)
     where = " AND ".join(clauses) or "1 = 1"
-    rows = _query(f"SELECT g, o, COUNT(*) FROM (SELECT r.guide_id AS g, {_outcome()} AS o FROM run r "
-                  f"WHERE {where}) x GROUP BY g, o", [cutoff, *params])
-    counts = {}
-    for guide_id, kind, count in rows:
-        counts.setdefault(guide_id, {})[kind] = count
-    return counts
+    kinds = {"completed": "r.state = 'completed'", "dismissed": "r.state = 'dismissed'",
+             "broken": "r.state = 'broken'", "abandoned": "r.state = 'open' AND r.last_at < ?",
+             "in_progress": "r.state = 'open' AND r.last_at >= ?"}
+    sums = ", ".join(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)" for condition in kinds.values())
+    rows = _query(f"SELECT r.guide_id, {sums} FROM run r WHERE {where} GROUP BY r.guide_id",
+                  [cutoff, cutoff, *params])
+    return {guide_id: dict(zip(kinds, map(int, figures))) for guide_id, *figures in rows}
 
 
-def _recently_broken_guides(since, cutoff):
+def _recently_broken_guides(since):
     """Guides with a run that broke (latest miss at or after ``since``, not recovered).
 
     Driven by the partial index of target_missing events: a run's latest miss is
@@ -375,7 +396,7 @@ def _recently_broken_guides(since, cutoff):
     """
     rows = _query(f"SELECT DISTINCT e.guide_id FROM event e CROSS JOIN run r "
                   f"WHERE e.type = 'target_missing' AND e.at >= ? AND r.run_id = e.run_id "
-                  f"AND r.missing_at >= ? AND {_outcome()} = 'broken'", [since, since, cutoff])
+                  f"AND r.missing_at >= ? AND r.state = 'broken'", [since, since])
     return {guide_id for (guide_id,) in rows}
 
 

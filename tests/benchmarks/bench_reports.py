@@ -1,6 +1,6 @@
 """Report latency on SQLite at 10^5 and 10^6 stored events, and what query-time folding would cost.
 
-    .venv/bin/python tests/benchmarks/bench_reports.py [--max 1000000]
+    .venv/bin/python tests/benchmarks/bench_reports.py [--max 1000000] [--store postgresql]
 
 Events are generated as realistic runs of 50 guides (guide-00 gets 20% of the
 runs, the other 49 share the rest) over 90 days, and stored through the ingest
@@ -16,7 +16,7 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).parent)]
+sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[2])]
 
 from _streams import events  # noqa: E402
 from waymark import db, migrations  # noqa: E402
@@ -43,13 +43,15 @@ def query_time_fold(guide_id):
     """The alternative: read a guide's events and fold them into runs at query time."""
     from datetime import timedelta
     rows = db.database.execute_sql(
-        "SELECT id, type, guide_id, guide_version, step_id, step_index, run_id, user, role, url, at, "
-        "duration_ms, reason FROM event WHERE guide_id = ?", [guide_id]).fetchall()
+        'SELECT id, type, guide_id, guide_version, step_id, step_index, run_id, "user", role, url, at, '
+        'duration_ms, reason FROM event WHERE guide_id = ' + ("%s" if db.is_postgres() else "?"),
+        [guide_id]).fetchall()
     names = ("id", "type", "guide_id", "guide_version", "step_id", "step_index", "run_id", "user", "role",
              "url", "at", "duration_ms", "reason")
     stored = [dict(zip(names, row)) for row in rows]
     for row in stored:
-        row["at"] = datetime.fromisoformat(row["at"])
+        if isinstance(row["at"], str):
+            row["at"] = datetime.fromisoformat(row["at"])
     runs, _ = fold(stored)
     return [outcome(run, NOW, timedelta(minutes=30)) for run in runs]
 
@@ -84,9 +86,16 @@ def measure(total):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--max", type=int, default=1_000_000)
+    parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="postgresql: a fresh database on the local server, dropped at the end")
     args = parser.parse_args()
-    path = os.path.join(tempfile.mkdtemp(), "reports.db")
-    real = db.bind(f"sqlite:///{path}")
+    if args.store == "postgresql":
+        from tests.harness import drop_postgres_database, new_postgres_database
+        url, name = new_postgres_database()
+    else:
+        url = f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'reports.db')}"
+    print(f"store: {args.store}")
+    real = db.bind(url)
     migrations.upgrade(real)
     real.connect()
     total, seed = 0, 10
@@ -96,8 +105,12 @@ def main():
         total, seconds = fill(total, target, seed)
         seed += 1
         print(f"stored up to {total:,} events through ingest.store_events in {seconds:.1f} s")
+        if args.store == "postgresql":
+            real.execute_sql("VACUUM ANALYZE")  # as autovacuum would after a bulk load
         measure(total)
     real.close()
+    if args.store == "postgresql":
+        drop_postgres_database(name)
 
 
 if __name__ == "__main__":
