@@ -1,5 +1,6 @@
 """The guides API through a real ``waymark serve`` process, on both stores."""
 import json
+from urllib.parse import quote
 
 import pytest
 
@@ -132,7 +133,40 @@ def test_validate_reports_every_problem_and_stores_nothing(service, unique_id):
     assert {item["path"] for item in answer.json["errors"]} == {
         "colour", "title", "steps[1].target.fallbacks[0]"}
     assert [item["path"] for item in answer.json["warnings"]] == ["steps[1].target.selector"]
+    assert "preview" not in answer.json
     assert service.get(f"/api/v1/guides/{unique_id}", token="author").status == 404
+
+
+def test_validate_previews_a_valid_guide_as_it_would_be_served(service, unique_id):
+    guide = make_guide(unique_id)
+    guide["steps"][0]["body"] = "Click **New** <script>alert(1)</script> [docs](javascript:alert(1))"
+    answer = service.post("/api/v1/guides/validate", guide, token="author")
+    assert answer.status == 200
+    assert answer.json["valid"] is True
+    preview = answer.json["preview"]
+    assert preview["id"] == unique_id
+    assert preview["version"] == 0
+    # the same rendering the extension gets for a published guide
+    service.put(f"/api/v1/guides/{unique_id}", guide, token="author")
+    served = service.get(f"/api/v1/guides?url={quote(guide['match']['include'][0].replace('*', 'x'))}",
+                         token="extension").json["guides"]
+    published = next(g for g in served if g["id"] == unique_id)
+    assert preview["steps"] == published["steps"]
+    tags, hrefs = _tags_and_hrefs(preview["steps"][0]["body_nodes"])
+    assert tags == {"p", "strong"}  # the <script> is text, the javascript: link is not a link
+    assert hrefs == set()
+
+
+def _tags_and_hrefs(nodes):
+    tags, hrefs = set(), set()
+    for node in nodes:
+        if isinstance(node, dict):
+            tags.add(node["tag"])
+            hrefs.update([node["href"]] if "href" in node else [])
+            inner_tags, inner_hrefs = _tags_and_hrefs(node["children"])
+            tags |= inner_tags
+            hrefs |= inner_hrefs
+    return tags, hrefs
 
 
 def test_invalid_guide_is_422_with_every_detail(service, unique_id):

@@ -5,7 +5,8 @@ Statuses:
 - ``GET /api/v1/guides``: 200 with an ETag, 304 when ``If-None-Match`` holds it,
   400 ``invalid_query`` for an oversize ``url``/``role``.
 - ``POST /api/v1/guides/validate``: 200 ``{"valid", "errors", "warnings"}`` even
-  when invalid (the check worked); 400 ``invalid_json``.
+  when invalid (the check worked), plus ``preview`` (the guide as served, version
+  0) when valid; 400 ``invalid_json``.
 - ``PUT /api/v1/guides/<id>``: 201 new version, 200 unchanged document,
   422 ``invalid_guide`` with every problem in ``details``, 400 ``invalid_json``.
 - ``GET .../<id>``, ``GET .../<id>/versions``, ``POST .../<id>/archive``: 404
@@ -23,6 +24,9 @@ from ..schemas.guide_api import GuidesQuerySchema
 from ..tokens import require_role
 
 bp = Blueprint("guides", __name__, url_prefix="/api/v1/guides")
+
+# Published versions start at 1: version 0 marks a guide that is only being previewed.
+PREVIEW_VERSION = 0
 
 
 
@@ -65,8 +69,16 @@ def list_guides():
 @bp.post("/validate")
 @require_role("author")
 def validate_guide():
-    """Every error and warning in a guide; nothing is stored."""
-    return jsonify(check_guide(json_body("a guide as JSON")))
+    """Every error and warning in a guide; nothing is stored.
+
+    A valid guide comes back as the extension would get it once published
+    (bodies rendered), so author mode previews exactly what employees will see.
+    """
+    document = json_body("a guide as JSON")
+    result = check_guide(document)
+    if result["valid"]:
+        result["preview"] = catalogue.served_guide(document, PREVIEW_VERSION)
+    return jsonify(result)
 
 
 @bp.put("/<guide_id>")

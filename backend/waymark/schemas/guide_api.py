@@ -32,6 +32,9 @@ class ValidationResultSchema(Schema):
     valid = fields.Boolean(required=True)
     errors = fields.List(fields.Nested(ProblemSchema), required=True)
     warnings = fields.List(fields.Nested(ProblemSchema), required=True)
+    preview = fields.Nested("ServedGuideSchema", metadata={"description": (
+        "only when valid: the guide as GET /api/v1/guides would serve it, with version 0 "
+        "(not published); the extension's author mode previews it")})
 
 
 class PublishResultSchema(Schema):
