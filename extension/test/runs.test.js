@@ -4,7 +4,8 @@ import { beforeEach, test } from 'node:test';
 import { installFakeChrome } from './fake-chrome.js';
 
 const fake = installFakeChrome();
-const { applyTransition, getActiveRun, getHistory, startRun } = await import('../src/background/runs.js');
+const { applyTransition, getActiveRun, getHistory, replaceActiveRun, startRun } = await import('../src/background/runs.js');
+const { asPreview } = await import('../src/background/preview.js');
 
 const guide = (id) => ({ id, version: 1, steps: [{ id: `${id}-0` }, { id: `${id}-1` }] });
 const queued = async () => (await chrome.storage.local.get('waymark.queue'))['waymark.queue'] || [];
@@ -49,4 +50,28 @@ test('transitions move the run; an older write loses; an end clears it and count
   assert.equal(await getActiveRun(), null);
   assert.equal((await getHistory('u1')).a.completed, 1);
   assert.deepEqual((await queued()).map((e) => e.id).slice(1), ['x1', 'x2', 'x3'], 'events are queued whatever happens to the run');
+});
+
+test('a preview run reports nothing, leaves no history, and its end ends the preview', async () => {
+  const published = await startRun(guide('a'), { user: 'u1', url: 'https://x.test/' });
+  await chrome.storage.local.set({ 'waymark.preview': asPreview(guide('p')) });
+  await replaceActiveRun(undefined);
+  const run = await startRun(asPreview(guide('p')), { user: 'u1', url: 'https://x.test/' });
+  assert.equal(run.preview, true);
+  await applyTransition({ run: { ...run, step_index: 1, seq: 1 }, events: [{ id: 'p1', type: 'step_completed' }] }, { user: 'u1' });
+  assert.equal((await getActiveRun()).step_index, 1);
+  await applyTransition({ run: { ...run, seq: 2 }, events: [{ id: 'p2', type: 'guide_completed' }], ended: 'completed' }, { user: 'u1' });
+  assert.equal(await getActiveRun(), null);
+  assert.equal((await chrome.storage.local.get('waymark.preview'))['waymark.preview'], undefined);
+  assert.equal((await getHistory('u1')).p, undefined, 'frequency stays the published guide\'s');
+  assert.deepEqual((await queued()).map((e) => [e.type, e.guide_id, e.run_id === published.run_id, e.reason]), [
+    ['guide_started', 'a', true, undefined],
+    ['guide_dismissed', 'a', true, 'replaced'],
+  ], 'only the published run it replaced is reported');
+});
+
+test('a preview run replaced by a published one is not reported either', async () => {
+  await startRun(asPreview(guide('p')), { user: 'u1', url: 'u' });
+  await startRun(guide('a'), { user: 'u1', url: 'u' });
+  assert.deepEqual((await queued()).map((e) => [e.type, e.guide_id]), [['guide_started', 'a']]);
 });

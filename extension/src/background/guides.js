@@ -68,7 +68,8 @@ export function guidesForPage(guides, url, role) {
  *   new version published, or idle too long) — the caller ends it, then asks again;
  * - {kind: 'none'}.
  * `quiet` lists guide ids that already ended in this document: they do not
- * start by themselves again until the next full page load.
+ * start by themselves again until the next full page load. A preview
+ * (preview.js) ignores it: it is loaded on purpose, and ends with its run.
  */
 export function decide({ guides, url, role, history, activeRun, now, quiet = [] }) {
   const catalogue = guides || [];
@@ -83,7 +84,7 @@ export function decide({ guides, url, role, history, activeRun, now, quiet = [] 
   }
   const records = history || {};
   const guide = guidesForPage(catalogue, url, role).find(
-    (g) => (g.start || 'auto') === 'auto' && !quiet.includes(g.id) && frequencyAllows(g, records[g.id]),
+    (g) => (g.start || 'auto') === 'auto' && (g.preview || !quiet.includes(g.id)) && frequencyAllows(g, records[g.id]),
   );
   return guide ? { kind: 'start', guide } : { kind: 'none' };
 }

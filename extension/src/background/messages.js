@@ -6,7 +6,8 @@ import { readConfig } from './config.js';
 import { injectOverlay } from './inject.js';
 import { decideForPage, manualGuidesFor, startById, syncPage } from './pages.js';
 import { enqueue, flush, queuedCount } from './queue.js';
-import { applyTransition } from './runs.js';
+import { describePreview, getPreview, parseGuideText, startPreview, stopPreview, validateOnService } from './preview.js';
+import { applyTransition, replaceActiveRun } from './runs.js';
 
 const handlers = {
   async [MSG.page]({ url }, sender) {
@@ -37,6 +38,21 @@ const handlers = {
   async [MSG.flush]() {
     await flush({ force: true });
     return { queued: await queuedCount() };
+  },
+  async [MSG.previewLoad]({ text, fileName }) {
+    const parsed = parseGuideText(text, fileName);
+    if (parsed.errors.length) return { ok: false, errors: parsed.errors, warnings: [] };
+    const { config } = await readConfig();
+    const authorToken = (await chrome.storage.local.get(STORAGE.authorToken))[STORAGE.authorToken];
+    const checked = await validateOnService(config, authorToken, parsed.document);
+    if (!checked.ok) return { ok: false, errors: checked.errors, warnings: checked.warnings };
+    await replaceActiveRun(undefined); // the run was on some other page: no url to report
+    const { preview, tabs } = await startPreview(checked.served);
+    return { ok: true, errors: [], warnings: checked.warnings, preview: describePreview(preview), tabs };
+  },
+  [MSG.previewStop]: () => stopPreview(),
+  async [MSG.previewStatus]() {
+    return { preview: describePreview(await getPreview()) };
   },
   async [MSG.status]() {
     const { config, managedKeys } = await readConfig();

@@ -4,6 +4,7 @@ import { getGuides } from './api.js';
 import { readConfig } from './config.js';
 import { decide, fitsAudience, guidesForPage } from './guides.js';
 import { createLock } from './lock.js';
+import { getPreview, withPreview } from './preview.js';
 import { dropStaleRun, getActiveRun, getHistory, startRun } from './runs.js';
 
 // Two syncs of one page can arrive together (a route change injects the
@@ -14,8 +15,9 @@ const syncLock = createLock();
 
 async function gather() {
   const { config } = await readConfig();
-  const [guides, activeRun, history] = await Promise.all([getGuides(config), getActiveRun(), getHistory(config.user)]);
-  return { config, guides, activeRun, history };
+  const [published, preview, activeRun, history] = await Promise.all([
+    getGuides(config), getPreview(), getActiveRun(), getHistory(config.user)]);
+  return { config, guides: withPreview(published, preview), activeRun, history };
 }
 
 /** The decision for a page, after clearing a run that can no longer go on. */

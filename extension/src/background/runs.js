@@ -1,6 +1,9 @@
 // Run state lives in chrome.storage.local, not in a page or a worker global:
 // a run keeps its place across full page loads, new tabs and worker restarts.
 // There is one active run at a time.
+// A preview run (author mode, preview.js) goes through the same steps but
+// reports nothing and leaves no history: reports and frequency stay the
+// employees'.
 import { makeEvent } from '../shared/events.js';
 import { STORAGE } from '../shared/keys.js';
 import { createLock } from './lock.js';
@@ -18,6 +21,12 @@ export async function getHistory(user) {
   return all[user] || {};
 }
 
+/** Queues a run's events, unless the run is a preview. */
+async function report(run, events) {
+  if (run && run.preview) return;
+  await enqueue(events);
+}
+
 async function bumpHistory(user, guideId, outcome) {
   const all = (await chrome.storage.local.get(STORAGE.history))[STORAGE.history] || {};
   const mine = all[user] || (all[user] = {});
@@ -32,7 +41,7 @@ async function dismissActive(reason, url) {
   const active = await getActiveRun();
   if (!active) return;
   await chrome.storage.local.remove(STORAGE.activeRun);
-  await enqueue([makeEvent('guide_dismissed', active, { stepIndex: active.step_index, step: { id: active.step_id }, url, now: Date.now(), extra: { reason } })]);
+  await report(active, [makeEvent('guide_dismissed', active, { stepIndex: active.step_index, step: { id: active.step_id }, url, now: Date.now(), extra: { reason } })]);
 }
 
 /**
@@ -55,11 +64,17 @@ export function startRun(guide, { user, url }) {
       started_at: now,
       updated_at: now,
     };
+    if (guide.preview) run.preview = true;
     await chrome.storage.local.set({ [STORAGE.activeRun]: run });
-    await bumpHistory(user, guide.id, 'started');
-    await enqueue([makeEvent('guide_started', run, { url, now })]);
+    if (!run.preview) await bumpHistory(user, guide.id, 'started');
+    await report(run, [makeEvent('guide_started', run, { url, now })]);
     return run;
   });
+}
+
+/** Ends the run in progress, if any, as replaced (a preview is about to take its place). */
+export function replaceActiveRun(url) {
+  return serialized(() => dismissActive('replaced', url));
 }
 
 /** Drops a run that can no longer continue. A changed or withdrawn guide is
@@ -81,12 +96,14 @@ export function dropStaleRun(run, { url, reportable }) {
  */
 export function applyTransition({ run, events, ended }, { user }) {
   return serialized(async () => {
-    await enqueue(events);
+    await report(run, events);
     const active = await getActiveRun();
     if (!active || !run || active.run_id !== run.run_id) return { active: false };
     if (ended) {
       await chrome.storage.local.remove(STORAGE.activeRun);
-      await bumpHistory(user, run.guide_id, ended);
+      // A preview is shown once per loading: it ends with its run.
+      if (active.preview) await chrome.storage.local.remove(STORAGE.preview);
+      else await bumpHistory(user, run.guide_id, ended);
       return { active: false };
     }
     // Two tabs can race on one run: a write older than the stored one loses.

@@ -115,6 +115,7 @@ function createOverlay() {
       total: guide.steps.length,
       modal: !target,
       spotlight: Boolean(step.spotlight),
+      preview: Boolean(guide.preview),
       ...buttons,
     };
     const next = () => dispatch({ type: 'completed' });

@@ -86,6 +86,8 @@ export function renderStep(root, view, actions) {
 
   const footer = element(doc, 'div', 'wm-footer');
   footer.appendChild(element(doc, 'span', 'wm-progress', `${view.index + 1} of ${view.total}`));
+  // An author previewing a file must not mistake it for the published guide.
+  if (view.preview) footer.appendChild(element(doc, 'span', 'wm-preview', 'Preview'));
   if (view.back) footer.appendChild(button(doc, 'Back', 'wm-button', actions.onBack));
   if (view.next) footer.appendChild(button(doc, 'Next', 'wm-button wm-primary', actions.onNext));
   if (view.done) footer.appendChild(button(doc, 'Done', 'wm-button wm-primary', actions.onDone));

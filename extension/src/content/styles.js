@@ -22,6 +22,7 @@ export const OVERLAY_CSS = `
 .wm-body a { color: #1a5fd6; }
 .wm-footer { display: flex; align-items: center; gap: 8px; }
 .wm-progress { flex: 1; color: #69707a; font-size: 12px; }
+.wm-preview { padding: 1px 6px; border-radius: 4px; background: #fff4d6; color: #7a4d00; font-size: 11px; font-weight: 600; text-transform: uppercase; letter-spacing: .04em; }
 .wm-button {
   font: inherit; font-size: 13px; padding: 6px 12px; border-radius: 6px; cursor: pointer;
   border: 1px solid #c9ced6; background: #fff; color: #1f2329;

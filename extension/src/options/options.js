@@ -6,6 +6,7 @@
 // itself answers: that takes ~3 s after every browser start (config.js).
 import { CONFIG_KEYS, STORAGE } from '../shared/keys.js';
 import { MSG } from '../shared/messages.js';
+import './preview.js'; // author mode
 
 const form = document.getElementById('options');
 const saved = document.getElementById('saved');

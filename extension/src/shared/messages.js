@@ -9,5 +9,8 @@ export const MSG = {
   popupList: 'waymark:popup-list', // popup -> worker: {tabId} -> {guides, active}
   start: 'waymark:start', // popup -> worker: {tabId, guideId}
   flush: 'waymark:flush', // tests/options -> worker: send the queue now
+  previewLoad: 'waymark:preview-load', // options -> worker: {text, fileName} -> {ok, errors, warnings, preview, tabs}
+  previewStop: 'waymark:preview-stop', // options -> worker: {} -> {stopped}
+  previewStatus: 'waymark:preview-status', // options -> worker: {} -> {preview}
   status: 'waymark:status', // options -> worker: {config, managed, queued, cache}
 };
