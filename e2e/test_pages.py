@@ -190,3 +190,62 @@ def test_a_page_without_a_matching_guide_gets_no_overlay_script(configured, demo
     button(page, "Done").click()
     numbers = finish_and_read(configured, report, guide["id"])
     assert totals(numbers) == {"runs": 1, "completed": 1, "dismissed": 0, "abandoned": 0, "broken": 0}
+
+
+# The page's own modal <dialog> (showModal): it sits in the browser's top layer,
+# above any z-index, and makes everything outside it inert. Added by the test
+# (the demo pages' CSP allows no inline script; Playwright's evaluate is not bound by it).
+ADD_MODAL_APP = """() => {
+  const open = document.createElement('button');
+  open.id = 'open-approval';
+  open.textContent = 'Request approval';
+  open.addEventListener('click', () => {
+    const modal = document.createElement('dialog');
+    modal.id = 'approval-modal';
+    const approve = document.createElement('button');
+    approve.id = 'modal-approve';
+    approve.textContent = 'Approve';
+    approve.addEventListener('click', () => { approve.textContent = 'Approved'; });
+    modal.append(approve);
+    document.body.append(modal);
+    modal.showModal();
+  });
+  document.body.prepend(open);
+}"""
+
+
+def test_page_modal_dialogs_do_not_cover_or_disable_the_step(configured, demo_site, make_guide, publish, report):
+    guide = make_guide([
+        {"id": "open", "target": {"selector": "#open-approval"}, "title": "Ask for approval",
+         "body": "Click it.", "advance": {"on": "click"}},
+        {"id": "approve", "target": {"selector": "#modal-approve", "text": "Approve"}, "title": "Approve it",
+         "body": "In the page's modal dialog.", "placement": "bottom", "advance": {"on": "click"}},
+        {"id": "read", "target": {"selector": "#modal-approve", "text": "Approved"}, "title": "Read this",
+         "body": "Then go on.", "advance": {"on": "next"}},
+        {"id": "done", "title": "All set", "body": "Thanks.", "advance": {"on": "next"}},
+    ], include=("{site}/acme/help",))
+    publish(guide)
+    page = configured.new_page()
+    page.goto(demo_site + "/acme/help")
+    page.evaluate(ADD_MODAL_APP)
+    expect_step(page, "Ask for approval")
+    page.click("#open-approval")
+    expect_step(page, "Approve it")
+    page.click("#modal-approve")  # the page's own control in its modal still works
+    expect_step(page, "Read this")
+    # Clickable: Playwright's click fails when another element (the modal, its
+    # backdrop) would receive it, or when the button is inert.
+    box = dialog(page).bounding_box()
+    assert page.evaluate("([x, y]) => document.elementFromPoint(x, y).hasAttribute('data-waymark')",
+                         [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+    button(page, "Next").click(timeout=5000)
+    expect_step(page, "All set")
+    page.evaluate("() => document.getElementById('approval-modal').close()")
+    expect(dialog(page)).to_be_visible()  # not shut away in the closed dialog
+    # A modal the page opens over a step already shown does not cover it either.
+    page.evaluate("() => { const d = document.createElement('dialog'); d.textContent = 'Session expires soon';"
+                  " document.body.append(d); d.showModal(); }")
+    button(page, "Done").click(timeout=5000)
+    expect_no_dialog(page)
+    numbers = finish_and_read(configured, report, guide["id"])
+    assert totals(numbers) == {"runs": 1, "completed": 1, "dismissed": 0, "abandoned": 0, "broken": 0}

@@ -10,7 +10,7 @@ import { bindKeys, deepActiveElement } from './keyboard.js';
 import { anchor, revealTarget } from './position.js';
 import { createHost, renderSpotlight, renderStep } from './render.js';
 import { advanceOf, reduce, stepButtons } from './run.js';
-import { DEFAULT_WAIT_MS, waitForTarget, watchDetached } from './targets.js';
+import { DEFAULT_WAIT_MS, observeDeep, waitForTarget, watchDetached } from './targets.js';
 
 function createOverlay() {
   let guide = null;
@@ -127,6 +127,9 @@ function createOverlay() {
       onDone: next,
     });
     const cleanups = [drawn.destroy];
+    // The page may open a modal dialog (or fullscreen) over the step at any time.
+    host.raise();
+    cleanups.push(observeDeep(document, host.raise));
     if (target) cleanups.push(...followTarget(step, target, drawn));
     cleanups.push(watchAdvance(advanceOf(step), { target, onAdvance: () => mine === generation && next() }));
     cleanups.push(

@@ -3,6 +3,7 @@
 // spotlight. DOM is built with createElement and text nodes only.
 import { appendPlan } from './body.js';
 import { OVERLAY_CSS } from './styles.js';
+import { keepOnTop, preparePopoverHost } from './toplayer.js';
 
 // Inline styles set through the CSSOM are not subject to the page's CSP, and
 // !important on the host beats whatever the page says about `div`.
@@ -34,17 +35,30 @@ function applyStyles(root, css) {
 }
 
 /**
- * Creates the host and its shadow root.
- * @returns {{host: HTMLElement, root: ShadowRoot, destroy: () => void}}
+ * Creates the host and its shadow root, in the top layer where the browser has one.
+ * @returns {{host: HTMLElement, root: ShadowRoot, raise: () => void, destroy: () => void}}
+ *   `raise` puts the host back on top when the page opened a modal dialog,
+ *   a popover or fullscreen after it (toplayer.js).
  */
 export function createHost(doc = document) {
   const host = doc.createElement('div');
   host.setAttribute('data-waymark', '');
   for (const [property, value] of HOST_STYLE) host.style.setProperty(property, value, 'important');
+  preparePopoverHost(host);
   const root = host.attachShadow({ mode: 'open' });
   applyStyles(root, OVERLAY_CSS);
   doc.documentElement.appendChild(host);
-  return { host, root, destroy: () => host.remove() };
+  const onTop = keepOnTop(host, doc);
+  onTop.raise();
+  return {
+    host,
+    root,
+    raise: onTop.raise,
+    destroy() {
+      onTop.stop();
+      host.remove();
+    },
+  };
 }
 
 function element(doc, tag, className, text) {
