@@ -253,3 +253,44 @@ def test_page_modal_dialogs_do_not_cover_or_disable_the_step(configured, demo_si
     expect_no_dialog(page)
     numbers = finish_and_read(configured, report, guide["id"])
     assert totals(numbers) == {"runs": 1, "completed": 1, "dismissed": 0, "abandoned": 0, "broken": 0}
+
+
+# A web component with a *closed* shadow root (no element.shadowRoot from outside),
+# defined by the test in the page's own world.
+ADD_CLOSED_COMPONENT = """() => {
+  class AcmePay extends HTMLElement {
+    constructor() {
+      super();
+      const root = this.attachShadow({ mode: 'closed' });
+      const pay = document.createElement('button');
+      pay.className = 'pay';
+      pay.textContent = 'Pay now';
+      pay.addEventListener('click', () => { this.setAttribute('paid', ''); });
+      root.append(pay);
+    }
+  }
+  customElements.define('acme-pay', AcmePay);
+  document.body.prepend(document.createElement('acme-pay'));
+}"""
+
+
+def test_targets_inside_a_closed_shadow_root(configured, demo_site, make_guide, publish, report):
+    guide = make_guide([
+        {"id": "pay", "target": {"selector": "button.pay", "text": "Pay now"}, "title": "Pay it",
+         "body": "Inside a closed shadow root.", "placement": "bottom", "advance": {"on": "click"}},
+        {"id": "done", "title": "Paid", "body": "Thanks.", "advance": {"on": "next"}},
+    ], include=("{site}/acme/help",))
+    publish(guide)
+    page = configured.new_page()
+    page.goto(demo_site + "/acme/help")
+    page.evaluate(ADD_CLOSED_COMPONENT)
+    expect_step(page, "Pay it")
+    widget = page.locator("acme-pay").bounding_box()
+    box = dialog(page).bounding_box()
+    assert box["y"] >= widget["y"] + widget["height"] - 1, (box, widget)  # below the hidden button
+    page.mouse.click(widget["x"] + widget["width"] / 2, widget["y"] + widget["height"] / 2)
+    expect(page.locator("acme-pay[paid]")).to_have_count(1)
+    expect_step(page, "Paid")  # the click inside the closed root was heard
+    button(page, "Done").click()
+    numbers = finish_and_read(configured, report, guide["id"])
+    assert step_numbers(numbers) == [(1, 1, 0, 0, 0)] * 2

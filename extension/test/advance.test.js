@@ -20,3 +20,14 @@ test('url: the glob sees the fragment', () => {
   assert.equal(urlSatisfies({ on: 'url', url: '*#/active' }, 'https://a.test/list'), false);
   assert.equal(urlSatisfies({ on: 'click' }, 'https://a.test/'), false);
 });
+
+test('events are heard on the target\'s shadow root (open or closed), else on its document', async () => {
+  const { listeningScope } = await import('../src/content/advance.js');
+  const doc = { nodeType: 9 };
+  const shadow = { nodeType: 11, host: {} };
+  const inShadow = { ownerDocument: doc, getRootNode: () => shadow };
+  const inDocument = { ownerDocument: doc, getRootNode: () => doc };
+  assert.equal(listeningScope(inShadow), shadow);
+  assert.equal(listeningScope(inDocument), doc);
+  assert.equal(listeningScope({ ownerDocument: doc }), doc);
+});

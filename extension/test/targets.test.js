@@ -71,3 +71,20 @@ test('open shadow roots and same-origin frames are searched, the document first'
   const onlyFrame = findTarget(doc, { selector: '.t', text: 'x' }, { ...env, visibleText: (e) => (e === inFrame ? 'x' : '') });
   assert.equal(onlyFrame.element, inFrame);
 });
+
+test('closed shadow roots of custom elements are searched through chrome.dom, other elements are not asked', () => {
+  const inClosed = el('in-closed');
+  const closed = fakeRoot({ '.t': [inClosed] });
+  const custom = el('custom', { localName: 'acme-pay' });
+  const plain = el('plain', { localName: 'div' });
+  const asked = [];
+  globalThis.chrome = { dom: { openOrClosedShadowRoot: (element) => (asked.push(element), element === custom ? closed : null) } };
+  try {
+    const doc = fakeRoot({}, [plain, custom]);
+    assert.deepEqual(searchRoots(doc), [doc, closed]);
+    assert.deepEqual(asked, [custom]);
+    assert.equal(findTarget(doc, { selector: '.t' }, env).element, inClosed);
+  } finally {
+    delete globalThis.chrome;
+  }
+});

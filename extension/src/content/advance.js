@@ -26,14 +26,25 @@ function fromTarget(event, target) {
   return event.composedPath().includes(target);
 }
 
+/**
+ * Where to listen for the target's events: its shadow root when it has one
+ * (from outside a closed root, composedPath() leaves out everything inside
+ * it), else its document.
+ */
+export function listeningScope(target) {
+  const root = typeof target.getRootNode === 'function' ? target.getRootNode() : null;
+  const isShadowRoot = root && root !== target && root.nodeType === 11 && root.host;
+  return isShadowRoot ? root : target.ownerDocument;
+}
+
 function onTargetEvent(target, types, handler) {
-  const doc = target.ownerDocument;
+  const scope = listeningScope(target);
   const listener = (event) => {
     if (fromTarget(event, target)) handler(event);
   };
-  // Capture on the target's document: the page cannot stop it from reaching us.
-  for (const type of types) doc.addEventListener(type, listener, true);
-  return () => types.forEach((type) => doc.removeEventListener(type, listener, true));
+  // Capture, so the page's own handlers cannot stop it from reaching us.
+  for (const type of types) scope.addEventListener(type, listener, true);
+  return () => types.forEach((type) => scope.removeEventListener(type, listener, true));
 }
 
 function watchUrl(advance, win, onAdvance) {

@@ -2,9 +2,11 @@
 // Order: `selector`, then each of `fallbacks`; the first selector with a
 // usable element wins. Usable = visible and, when `text` is given, its
 // visible text contains that text (case and spacing ignored).
-// Reach: the document, every open shadow root (recursively) and every
-// same-origin iframe's document. Closed shadow roots and cross-origin frames
-// cannot be reached from a content script; docs/extension.md says so.
+// Reach: the document, every shadow root (recursively) and every
+// same-origin iframe's document. Open roots are read from `shadowRoot`;
+// closed ones of custom elements through chrome.dom.openOrClosedShadowRoot,
+// which only an extension has. Cross-origin frames cannot be reached from a
+// content script; docs/extension.md says so.
 // The search functions take a root-like object (anything with
 // querySelectorAll) so node's test runner can drive them with a fake.
 
@@ -39,6 +41,24 @@ function frameDocument(element) {
   }
 }
 
+/**
+ * An element's shadow root, open or closed. Closed roots are asked for only
+ * on custom elements (a hyphen in the name): standard elements rarely carry
+ * one, and one API call per element of the page would cost too much.
+ */
+export function shadowRootOf(element) {
+  if (element.shadowRoot) return element.shadowRoot;
+  const name = String(element.localName || '');
+  if (!name.includes('-')) return null;
+  const dom = typeof chrome !== 'undefined' && chrome && chrome.dom;
+  if (!dom || typeof dom.openOrClosedShadowRoot !== 'function') return null;
+  try {
+    return dom.openOrClosedShadowRoot(element) || null;
+  } catch {
+    return null;
+  }
+}
+
 function isOwnHost(element) {
   return typeof element.hasAttribute === 'function' && element.hasAttribute('data-waymark');
 }
@@ -53,7 +73,8 @@ export function searchRoots(root) {
     roots.push(node);
     for (const element of node.querySelectorAll('*')) {
       if (isOwnHost(element)) continue; // never point at our own tooltip
-      if (element.shadowRoot) visit(element.shadowRoot);
+      const shadow = shadowRootOf(element);
+      if (shadow) visit(shadow);
       const inner = frameDocument(element);
       if (inner) visit(inner);
     }
