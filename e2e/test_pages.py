@@ -294,3 +294,26 @@ def test_targets_inside_a_closed_shadow_root(configured, demo_site, make_guide, 
     button(page, "Done").click()
     numbers = finish_and_read(configured, report, guide["id"])
     assert step_numbers(numbers) == [(1, 1, 0, 0, 0)] * 2
+
+
+def test_input_step_on_a_rich_text_editor(configured, demo_site, make_guide, publish, report):
+    guide = make_guide([
+        {"id": "comment", "target": {"selector": "#comment-editor"}, "title": "Say why",
+         "body": "A sentence will do.", "advance": {"on": "input", "pattern": "\\w{3,} \\w{3,}"}},
+        {"id": "done", "title": "Thanks", "body": "Saved.", "advance": {"on": "next"}},
+    ], include=("{site}/acme/help",))
+    publish(guide)
+    page = configured.new_page()
+    page.goto(demo_site + "/acme/help")
+    page.evaluate("() => { const e = document.createElement('div'); e.id = 'comment-editor';"
+                  " e.contentEditable = 'true'; e.style.minHeight = '40px'; document.body.prepend(e); }")
+    expect_step(page, "Say why")
+    page.click("#comment-editor")
+    page.keyboard.type("Too")
+    page.wait_for_timeout(300)
+    expect_step(page, "Say why")  # not a sentence yet
+    page.keyboard.type(" expensive")
+    expect_step(page, "Thanks")
+    button(page, "Done").click()
+    numbers = finish_and_read(configured, report, guide["id"])
+    assert step_numbers(numbers) == [(1, 1, 0, 0, 0)] * 2

@@ -31,3 +31,12 @@ test('events are heard on the target\'s shadow root (open or closed), else on it
   assert.equal(listeningScope(inDocument), doc);
   assert.equal(listeningScope({ ownerDocument: doc }), doc);
 });
+
+test('input: a form field\'s value, or a contenteditable element\'s text', async () => {
+  const { typedValue } = await import('../src/content/advance.js');
+  assert.equal(typedValue({ value: '12.50' }), '12.50');
+  assert.equal(typedValue({ isContentEditable: true, innerText: 'Hello team' }), 'Hello team');
+  assert.equal(typedValue({ isContentEditable: true, textContent: 'no layout' }), 'no layout');
+  assert.equal(typedValue({ isContentEditable: false, innerText: 'label' }), '');
+  assert.ok(inputSatisfies('^Hello', typedValue({ isContentEditable: true, innerText: 'Hello team' })));
+});

@@ -16,6 +16,16 @@ export function inputSatisfies(pattern, value) {
   return text.trim() !== '';
 }
 
+/**
+ * What the employee typed into the target: a form field's value, or the text
+ * of a contenteditable element (rich-text editors have no value).
+ */
+export function typedValue(target) {
+  if (target.value !== undefined && target.value !== null) return target.value;
+  if (target.isContentEditable) return target.innerText || target.textContent || '';
+  return '';
+}
+
 /** `url`: the whole URL, fragment included, matches the glob advance.url. */
 export function urlSatisfies(advance, href) {
   return Boolean(advance && advance.on === 'url' && globMatch(advance.url, href));
@@ -88,7 +98,7 @@ export function watchAdvance(advance, { target, doc = document, win = window, on
     case 'click':
       return target ? onTargetEvent(target, ['click'], once) : () => {};
     case 'input':
-      return target ? onTargetEvent(target, ['input', 'change'], () => inputSatisfies(advance.pattern, target.value) && once()) : () => {};
+      return target ? onTargetEvent(target, ['input', 'change'], () => inputSatisfies(advance.pattern, typedValue(target)) && once()) : () => {};
     case 'url':
       return watchUrl(advance, win, once);
     case 'visible':
