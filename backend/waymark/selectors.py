@@ -30,7 +30,16 @@ GENERATED = [
         r"|^jss\d+$|^makeStyles-.+-\d+$")),
     ("CSS modules", re.compile(r"__[A-Za-z0-9-]*\d[A-Za-z0-9-]*$")),
 ]
-IDENTIFIER = re.compile(r"[#.]((?:\\.|[\w-])+)")
+# Tokens no framework rule names but that only look random: hex hashes, uuids,
+# record numbers, digit/letter soup. The element picker's rules, mirrored
+# (extension/src/content/pick/generated.js; cases both sides are tested
+# against: tests/fixtures/generated_identifiers.json).
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+SEGMENT_SEPARATORS = re.compile(r"[-_:./]+")
+RECORD_NUMBER = re.compile(r"^[0-9]{5,}$")
+HEX_HASH = re.compile(r"^[0-9a-fA-F]{8,}$")
+# A hex escape takes one whitespace after it (`#\33 f9a` is the id "3f9a"), not a combinator.
+IDENTIFIER = re.compile(r"[#.]((?:\\[0-9a-fA-F]{1,6}\s?|\\.|[\w-])+)")
 ATTRIBUTE_VALUE = re.compile(
     r"\[\s*(?:id|class|for|aria-labelledby|aria-describedby|aria-controls)\s*[~|^$*]?=\s*"
     r"(?:\"([^\"]*)\"|'([^']*)'|([^\]\s]+))")
@@ -133,19 +142,48 @@ def is_positional_only(selector):
     return bool(STRUCTURAL.search(outer)) or has_combinator
 
 
+def _kind_switches(word):
+    """How often a word switches between digits, lower case and upper case letters."""
+    def kind(char):
+        if "0" <= char <= "9":
+            return "d"
+        if "a" <= char <= "z":
+            return "l"
+        return "u" if "A" <= char <= "Z" else "o"
+    return sum(kind(a) != kind(b) for a, b in zip(word, word[1:]))
+
+
+def _random_looking_segment(segment):
+    """A dash/underscore-separated part of a name that reads as a hash or a record number."""
+    digits = sum("0" <= char <= "9" for char in segment)
+    if RECORD_NUMBER.match(segment):
+        return True
+    if HEX_HASH.match(segment) and digits:
+        return True
+    # "x7Kq9ZpL2": letters and digits shuffled; "section2Title", "h264" stay readable.
+    return (len(segment) >= 5 and digits >= 2 and any(char.isascii() and char.isalpha() for char in segment)
+            and _kind_switches(segment) >= 3)
+
+
+def generated_by(name):
+    """What made ``name`` up (a short phrase), or None when it reads as written by a person."""
+    for maker, pattern in GENERATED:
+        if pattern.search(name):
+            return maker
+    if UUID.search(name):
+        return "a uuid"
+    if any(_random_looking_segment(part) for part in SEGMENT_SEPARATORS.split(name)):
+        return "a hash or counter (random-looking)"
+    return None
+
+
 def generated_names(selector):
     """(name, maker) for each id or class in the selector that looks generated."""
     names = [_unescape(name) for name in IDENTIFIER.findall(_strings_blanked(selector))]
     for match in ATTRIBUTE_VALUE.finditer(selector):
         value = next(group for group in match.groups() if group is not None)
         names.extend(_unescape(value).split())
-    found = []
-    for name in names:
-        for maker, pattern in GENERATED:
-            if pattern.search(name):
-                found.append((name, maker))
-                break
-    return found
+    return [(name, maker) for name in names if (maker := generated_by(name))]
 
 
 def fragility_warnings(selector):
