@@ -14,6 +14,7 @@ const dev = process.argv.includes('--dev');
 const bundles = [
   { in: 'src/content/loader.js', out: 'loader.js' },
   { in: 'src/content/main.js', out: 'overlay.js' },
+  { in: 'src/content/picker.js', out: 'picker.js' }, // author mode, injected on request
   { in: 'src/background/index.js', out: 'background.js' },
   { in: 'src/options/options.js', out: 'options.js' },
   { in: 'src/popup/popup.js', out: 'popup.js' },

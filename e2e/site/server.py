@@ -43,6 +43,7 @@ ROUTES = {
     "/acme/legacy": "legacy.html",
     "/acme/audit": "audit.html",
     "/acme/help": "help.html",
+    "/acme/picker": "picker.html",  # author mode: the element picker's e2e fixtures
 }
 # The single-page section: every path under it is the same document, so a
 # reload on a client-side route still works (as with a real SPA's server).

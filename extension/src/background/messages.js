@@ -4,6 +4,7 @@ import { STORAGE } from '../shared/keys.js';
 import { MSG } from '../shared/messages.js';
 import { readConfig } from './config.js';
 import { injectOverlay } from './inject.js';
+import { startPicker, storePick } from './picker.js';
 import { decideForPage, manualGuidesFor, startById, syncPage } from './pages.js';
 import { enqueue, flush, queuedCount } from './queue.js';
 import { describePreview, getPreview, parseGuideText, startPreview, stopPreview, validateOnService } from './preview.js';
@@ -39,6 +40,8 @@ const handlers = {
     await flush({ force: true });
     return { queued: await queuedCount() };
   },
+  [MSG.pick]: ({ tabId }) => startPicker(tabId),
+  [MSG.picked]: (message) => storePick(message),
   async [MSG.previewLoad]({ text, fileName }) {
     const parsed = parseGuideText(text, fileName);
     if (parsed.errors.length) return { ok: false, errors: parsed.errors, warnings: [] };

@@ -2,77 +2,17 @@
 // open shadow root; inside it the step dialog, its arrow and the optional
 // spotlight. DOM is built with createElement and text nodes only.
 import { appendPlan } from './body.js';
+import { button, createShadowHost, element } from './host.js';
 import { OVERLAY_CSS } from './styles.js';
-import { keepOnTop, preparePopoverHost } from './toplayer.js';
-
-// Inline styles set through the CSSOM are not subject to the page's CSP, and
-// !important on the host beats whatever the page says about `div`.
-const HOST_STYLE = [
-  ['all', 'initial'],
-  ['position', 'fixed'],
-  ['top', '0'],
-  ['left', '0'],
-  ['width', '0'],
-  ['height', '0'],
-  ['overflow', 'visible'],
-  ['z-index', '2147483647'],
-  ['display', 'block'],
-];
 
 let idCounter = 0;
 
-/** Constructable stylesheets are not blocked by the page's CSP; a <style> made with textContent is the fallback. */
-function applyStyles(root, css) {
-  try {
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(css);
-    root.adoptedStyleSheets = [sheet];
-  } catch {
-    const style = root.ownerDocument.createElement('style');
-    style.textContent = css;
-    root.appendChild(style);
-  }
-}
-
 /**
- * Creates the host and its shadow root, in the top layer where the browser has one.
+ * Creates the overlay's host and its shadow root (host.js).
  * @returns {{host: HTMLElement, root: ShadowRoot, raise: () => void, destroy: () => void}}
- *   `raise` puts the host back on top when the page opened a modal dialog,
- *   a popover or fullscreen after it (toplayer.js).
  */
 export function createHost(doc = document) {
-  const host = doc.createElement('div');
-  host.setAttribute('data-waymark', '');
-  for (const [property, value] of HOST_STYLE) host.style.setProperty(property, value, 'important');
-  preparePopoverHost(host);
-  const root = host.attachShadow({ mode: 'open' });
-  applyStyles(root, OVERLAY_CSS);
-  doc.documentElement.appendChild(host);
-  const onTop = keepOnTop(host, doc);
-  onTop.raise();
-  return {
-    host,
-    root,
-    raise: onTop.raise,
-    destroy() {
-      onTop.stop();
-      host.remove();
-    },
-  };
-}
-
-function element(doc, tag, className, text) {
-  const node = doc.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.appendChild(doc.createTextNode(text));
-  return node;
-}
-
-function button(doc, label, className, onClick) {
-  const node = element(doc, 'button', className, label);
-  node.type = 'button';
-  node.addEventListener('click', onClick);
-  return node;
+  return createShadowHost(doc, { css: OVERLAY_CSS });
 }
 
 /**

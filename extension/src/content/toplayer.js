@@ -20,11 +20,16 @@ export function preparePopoverHost(host) {
   if (typeof host.showPopover === 'function') host.setAttribute('popover', 'manual');
 }
 
+/** Our own hosts (the overlay's, the picker's) never count as the page's. */
+function isOurs(element, host) {
+  return element === host || element.hasAttribute('data-waymark');
+}
+
 function matchingInRoots(roots, selector, host) {
   const found = [];
   for (const root of roots) {
     try {
-      for (const element of root.querySelectorAll(selector)) if (element !== host) found.push(element);
+      for (const element of root.querySelectorAll(selector)) if (!isOurs(element, host)) found.push(element);
     } catch {
       return found; // a browser without :modal or :popover-open
     }
@@ -36,7 +41,7 @@ function matchingInRoots(roots, selector, host) {
 export function pageTopLayer(doc, host, roots = searchRoots(doc)) {
   const found = new Set(matchingInRoots(roots, TOP_LAYER_SELECTOR, host));
   const fullscreen = doc.fullscreenElement;
-  if (fullscreen && fullscreen !== host) found.add(fullscreen);
+  if (fullscreen && !isOurs(fullscreen, host)) found.add(fullscreen);
   return found;
 }
 

@@ -2,6 +2,7 @@
 // `popup.html?tabId=N` targets a given tab (tests open the popup as a page,
 // where "the current tab" would be the popup itself).
 import { MSG } from '../shared/messages.js';
+import { setUpPicking } from './pick.js';
 
 const list = document.getElementById('guides');
 const empty = document.getElementById('empty');
@@ -49,3 +50,4 @@ async function show() {
 }
 
 show();
+setUpPicking(targetTabId());

@@ -10,6 +10,7 @@ export const STORAGE = {
   activeRun: 'waymark.activeRun', // the one run in progress, or absent
   history: 'waymark.history', // {[user]: {[guideId]: {started, completed, dismissed, broken}}}
   managed: 'waymark.managed', // the policy store's last answer, used while it starts (config.js)
+  lastPick: 'waymark.lastPick', // author mode: {target, warnings, url, picked_at} of the last picked element
   preview: 'waymark.preview', // author mode: the guide being previewed, as served (preview.js)
   authorToken: 'waymark.authorToken', // author mode: the author token preview checks guides with
 };

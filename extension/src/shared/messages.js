@@ -13,4 +13,6 @@ export const MSG = {
   previewStop: 'waymark:preview-stop', // options -> worker: {} -> {stopped}
   previewStatus: 'waymark:preview-status', // options -> worker: {} -> {preview}
   status: 'waymark:status', // options -> worker: {config, managed, queued, cache}
+  pick: 'waymark:pick', // popup -> worker: {tabId} -> {started}; injects picker.js (author mode)
+  picked: 'waymark:picked', // picker -> worker: {target, warnings, url} -> {stored}
 };
