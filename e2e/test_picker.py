@@ -265,6 +265,23 @@ def test_escape_cancels_without_a_result(author):
     assert page_log(page) == ["pointerdown", "mousedown", "click: New report"]
 
 
+def test_escape_while_picking_over_a_guide_cancels_the_pick_not_the_guide(author, make_guide, publish):
+    browser, page = author
+    publish(make_guide([{"id": "a", "title": "A guide step", "body": "Shown.", "advance": {"on": "next"}},
+                        {"id": "b", "title": "Next one", "body": "x", "advance": {"on": "next"}}],
+                       include=("{site}/acme/picker",)))
+    browser.worker.evaluate("() => waymark.refreshGuides()")
+    page.reload()
+    expect_step(page, "A guide step")
+    start_picker(browser, page)
+    page.keyboard.press("Escape")
+    expect(page.locator(PICKER)).to_have_count(0)
+    page.wait_for_timeout(300)
+    expect_step(page, "A guide step")  # still there: that Esc was the picker's
+    page.keyboard.press("Escape")
+    expect(dialog(page)).to_have_count(0)  # and the next one is the guide's again
+
+
 def test_result_dialog_copy_pick_another_and_the_popup(author):
     browser, page = author
     browser.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=page.url.split("/acme")[0])

@@ -14,6 +14,11 @@ export function deepActiveElement(doc = document) {
   return active;
 }
 
+/** While the author picks an element (picker.js), Esc cancels the pick, not the guide. */
+function pickerIsOpen(doc) {
+  return Boolean(doc.querySelector('[data-waymark="picker"]'));
+}
+
 /**
  * @param {{onEscape: () => void, onNext?: () => void, onBack?: () => void}} keys
  * @returns {() => void} teardown
@@ -22,7 +27,7 @@ export function bindKeys(win, keys) {
   const listener = (event) => {
     if (event.defaultPrevented || event.isComposing) return;
     if (event.key === 'Escape') {
-      keys.onEscape();
+      if (!pickerIsOpen(win.document)) keys.onEscape();
       return;
     }
     const arrow = event.key === 'ArrowRight' ? keys.onNext : event.key === 'ArrowLeft' ? keys.onBack : null;
