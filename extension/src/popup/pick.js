@@ -10,11 +10,20 @@ function describeSource(pick) {
   return `Picked on ${pick.url}${at}`;
 }
 
+/** The target's keys in the guide format's order: storage hands them back sorted. */
+export function inGuideOrder(target) {
+  const { selector, text, fallbacks, ...rest } = target;
+  const ordered = { selector };
+  if (text !== undefined) ordered.text = text;
+  if (fallbacks !== undefined) ordered.fallbacks = fallbacks;
+  return { ...ordered, ...rest };
+}
+
 function showLastPick(pick) {
   const section = document.getElementById('last-pick');
   section.hidden = !pick;
   if (!pick) return;
-  document.getElementById('last-pick-json').textContent = JSON.stringify(pick.target, null, 2);
+  document.getElementById('last-pick-json').textContent = JSON.stringify(inGuideOrder(pick.target), null, 2);
   document.getElementById('last-pick-source').textContent = describeSource(pick);
   const warnings = document.getElementById('last-pick-warnings');
   warnings.replaceChildren(
