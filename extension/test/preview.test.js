@@ -46,3 +46,19 @@ test('a preview starts even where its published namesake just ended on this page
   assert.equal(decision.kind, 'start');
   assert.equal(decision.guide.preview, true);
 });
+
+test('the service\'s answer: errors pass through, a valid guide without a preview is a clear error', async () => {
+  const { validateOnService } = await import('../src/background/preview.js');
+  const config = { backendUrl: 'http://svc.test' };
+  const answer = (body, status = 200) => async () => ({ ok: status < 400, status, json: async () => body });
+  globalThis.fetch = answer({ valid: false, errors: [{ path: 'start', message: 'bad' }], warnings: [] });
+  assert.deepEqual((await validateOnService(config, 'tok', {})).errors, [{ path: 'start', message: 'bad' }]);
+  globalThis.fetch = answer({ valid: true, errors: [], warnings: [] });
+  const old = await validateOnService(config, 'tok', {});
+  assert.equal(old.ok, false);
+  assert.match(old.errors[0].message, /does not preview/);
+  globalThis.fetch = answer({ error: { message: 'Token not valid.' } }, 401);
+  assert.match((await validateOnService(config, 'tok', {})).errors[0].message, /refused the check: Token not valid/);
+  assert.match((await validateOnService(config, '', {})).errors[0].message, /author token/);
+  delete globalThis.fetch;
+});

@@ -69,7 +69,10 @@ export async function validateOnService(config, authorToken, document) {
     const message = body && body.error ? body.error.message : `HTTP ${response.status}`;
     return problem(`The service refused the check: ${message}`);
   }
-  return { ok: Boolean(body.valid), errors: body.errors || [], warnings: body.warnings || [], served: body.preview };
+  if (body && body.valid && !body.preview) {
+    return problem(`The service at ${config.backendUrl} checks guides but does not preview them yet: update it.`);
+  }
+  return { ok: Boolean(body && body.valid), errors: (body && body.errors) || [], warnings: (body && body.warnings) || [], served: body && body.preview };
 }
 
 /** Stores the preview and shows it in the open tabs it matches. */
