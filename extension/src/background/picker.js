@@ -2,16 +2,12 @@
 // an author asks for it (the popup's "Pick an element"), and the last target
 // picked is kept in chrome.storage.local for the popup to show and copy.
 import { STORAGE } from '../shared/keys.js';
+import { injectFile } from './inject.js';
 
 /** Injects picker.js into the tab's top frame (it reaches same-origin frames itself). */
 export async function startPicker(tabId) {
-  try {
-    await chrome.scripting.executeScript({ target: { tabId, frameIds: [0] }, files: ['picker.js'] });
-    return { started: true };
-  } catch (error) {
-    // chrome://, the web store, a PDF viewer: pages no extension may script.
-    return { started: false, error: String(error && error.message ? error.message : error) };
-  }
+  const { injected, error } = await injectFile(tabId, 'picker.js');
+  return injected ? { started: true } : { started: false, error };
 }
 
 /** Keeps the picker's result as waymark.lastPick: {target, warnings, url, picked_at}. */
