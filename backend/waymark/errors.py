@@ -1,21 +1,20 @@
 """The one error type of the API and the handlers that turn errors into JSON.
 
 Every error leaves the service as
-``{"error": {"code": ..., "message": ..., "details": [{"path": ..., "message": ...}]}}``.
+``{"error": {"code": ..., "message": ..., "details": [{"path": ..., "message": ...}]}}``,
+with ``WWW-Authenticate: Bearer`` on a 401 (RFC 6750) and ``Allow`` on a 405 (RFC 9110).
+Outside the API, a browser asking for a page gets the dashboard's error page instead.
+Errors below Flask (HTTP framing) are server.py's.
 """
 import logging
+from types import SimpleNamespace
 
-from flask import jsonify, request
+from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-log = logging.getLogger(__name__)
+from .schemas.fields import text_problem
 
-# A refused body up to this size is read and thrown away before the 413 goes out. A server
-# that answers and closes with the body still unread makes the kernel reset the
-# connection, and the client's send fails before it can read why (nginx calls the cure
-# "lingering close"; gunicorn has none). Larger bodies are not worth the reading.
-DRAIN_REFUSED_BODY_BYTES = 64 * 1024 * 1024
-_DRAIN_CHUNK_BYTES = 64 * 1024
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -70,38 +69,68 @@ def details_from_messages(messages, prefix=""):
     return details
 
 
-def _drain_refused_body():
-    """Read and discard the unread body of a request refused for its size."""
-    length = request.content_length
-    if not length or length > DRAIN_REFUSED_BODY_BYTES:
-        return
-    stream = request.environ["wsgi.input"]
-    while length > 0:
-        chunk = stream.read(min(_DRAIN_CHUNK_BYTES, length))
-        if not chunk:
-            return
-        length -= len(chunk)
+def _is_api(path):
+    return path.startswith("/api/") or path in ("/healthz", "/readyz")
+
+
+def _answer(status, body, headers=None):
+    """JSON, or for a person's browser outside the API the dashboard's error page."""
+    if not _is_api(request.path) and _wants_html():
+        detail = (body["error"].get("details") or [{}])[0]
+        page = SimpleNamespace(status=status, path=detail.get("path"), **{
+            key: body["error"][key] for key in ("code", "message")})
+        return render_template("error.html", error=page), status, headers or {}
+    return jsonify(body), status, headers or {}
+
+
+def _wants_html():
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "text/html"
+
+
+def _headers_of(status, message=""):
+    """RFC 6750: a 401 names the scheme (and says when the token itself was refused)."""
+    if status != 401:
+        return {}
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return {"WWW-Authenticate": f'Bearer realm="waymark", error="invalid_token", '
+                                    f'error_description="{message.replace(chr(34), chr(39))}"'}
+    return {"WWW-Authenticate": 'Bearer realm="waymark"'}
 
 
 def _http_error(error):
     code = (error.name or "error").lower().replace(" ", "_")
     if error.code == 413:
         code = "payload_too_large"
-    return jsonify({"error": {"code": code, "message": error.description}}), error.code
+    headers = {**_headers_of(error.code)}
+    if error.code == 405:
+        headers.update((name, value) for name, value in error.get_headers() if name == "Allow")
+    return _answer(error.code, {"error": {"code": code, "message": error.description}}, headers)
+
+
+def _refuse_unsafe_text_in_url():
+    """The text rule (schemas/fields.py) for path ids and query parameters, before any view."""
+    for where, values in (("path", (request.view_args or {}).items()),
+                          ("query", request.args.items(multi=True))):
+        for name, value in values:
+            problem = text_problem(name) or (text_problem(value) if isinstance(value, str) else None)
+            if problem:
+                shown = name.encode("ascii", "backslashreplace").decode("ascii")
+                raise ApiError(400, f"invalid_{where}", f"Bad {where} parameter {shown!r}: {problem}.",
+                               [{"path": shown, "message": problem}])
 
 
 def init_app(app):
-    """Register the handlers that make every API error JSON."""
+    """Register the handlers that make every API error JSON (and a page for a browser elsewhere)."""
+    app.before_request(_refuse_unsafe_text_in_url)
 
     @app.errorhandler(ApiError)
     def handle_api_error(error):
-        return jsonify(error.to_dict()), error.status
+        return _answer(error.status, error.to_dict(), _headers_of(error.status, error.message))
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error):
-        if error.code == 413:
-            _drain_refused_body()
-        if request.path.startswith("/api/") or request.path in ("/healthz", "/readyz"):
+        if _is_api(request.path):
             return _http_error(error)
         return error
 
@@ -110,4 +139,4 @@ def init_app(app):
         log.exception("unexpected error on %s %s", request.method, request.path)
         body = {"error": {"code": "internal_error",
                           "message": "The service failed on this request; the error is in its log."}}
-        return jsonify(body), 500
+        return _answer(500, body)

@@ -238,7 +238,8 @@ def _group_missing(rows):
         grouped.append({"guide_id": guide_id, "guide_version": version, "step_id": step_id,
                         "step_index": index, "count": step["count"], "urls": urls,
                         "last_seen": step["last_seen"]})
-    grouped.sort(key=lambda g: (-g["count"], -g["last_seen"].timestamp(), str(g["guide_id"]),
+    # Latest first by (datetime.max - seen): .timestamp() fails on a year-1 row.
+    grouped.sort(key=lambda g: (-g["count"], datetime.max - g["last_seen"], str(g["guide_id"]),
                                 g["step_index"] if g["step_index"] is not None else -1))
     for entry in grouped:
         entry["last_seen"] = _iso(entry["last_seen"])
@@ -417,7 +418,7 @@ def report_csv(report):
     writer.writerow(CSV_COLUMNS)
     for step in report["steps"]:
         dropped, times = step["dropped"], step["time_ms"]
-        writer.writerow([step["index"], step["step_id"], _csv_safe(step["title"]), step["reached"],
+        writer.writerow([step["index"], _csv_safe(step["step_id"]), _csv_safe(step["title"]), step["reached"],
                          step["completed"], dropped["dismissed"], dropped["abandoned"],
                          dropped["broken"], step["drop_rate"], _blank(times["p50"]),
                          _blank(times["p90"])])
@@ -429,7 +430,8 @@ def _blank(value):
 
 
 def _csv_safe(text):
-    """Author text opened in a spreadsheet must not run as a formula (CSV injection)."""
+    """Author and employee text (titles, step ids from events) opened in a spreadsheet must
+    not run as a formula (CSV injection): every text column goes through here."""
     if text is None:
         return ""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

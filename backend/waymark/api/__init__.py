@@ -2,12 +2,25 @@
 from flask import request
 
 from ..errors import ApiError
+from ..schemas.fields import MAX_JSON_DEPTH, too_deep
+
+
+def _too_deep():
+    message = f"nests deeper than {MAX_JSON_DEPTH} levels of objects and arrays"
+    return ApiError(400, "invalid_json", f"The body {message}.", [{"path": "$", "message": message}])
 
 
 def json_body(expected):
-    """The request body as JSON; raises ApiError 400 saying what was ``expected`` when it is not JSON."""
-    data = request.get_json(force=True, silent=True)
+    """The request body as JSON; raises ApiError 400 saying what was ``expected`` when it is not
+    JSON, or when it nests deeper than MAX_JSON_DEPTH. The depth is bounded while parsing
+    (a thousand levels hit the parser's recursion limit) and checked right after."""
+    try:
+        data = request.get_json(force=True, silent=True)
+    except RecursionError:
+        raise _too_deep() from None
     if data is None:
         raise ApiError(400, "invalid_json",
                        f"The body must be {expected}, sent with Content-Type application/json.")
+    if too_deep(data):
+        raise _too_deep()
     return data
