@@ -263,3 +263,12 @@ def test_csv_cells_never_start_a_formula(service, unique_id):
         texts = [cell for row in rows for cell in (row[1], row[2])]
         assert {"'" + formula for formula in FORMULAS} <= set(texts), texts
         assert not [cell for cell in texts if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_a_body_not_sent_as_json_is_a_415(service, content_type):
+    headers = {"Content-Type": content_type} if content_type else {}
+    answer = service.request("POST", "/api/v1/events", data=b'{"events": []}', token="extension",
+                             headers=headers)
+    assert answer.status == 415, answer.text
+    assert answer.json["error"]["code"] == "unsupported_media_type"

@@ -11,11 +11,16 @@ def _too_deep():
 
 
 def json_body(expected):
-    """The request body as JSON; raises ApiError 400 saying what was ``expected`` when it is not
-    JSON, or when it nests deeper than MAX_JSON_DEPTH. The depth is bounded while parsing
-    (a thousand levels hit the parser's recursion limit) and checked right after."""
+    """The request body as JSON; raises ApiError 415 when not sent as JSON, 400 saying what was
+    ``expected`` when it is not JSON, or when it nests deeper than MAX_JSON_DEPTH. The depth is
+    bounded while parsing (a thousand levels hit the parser's recursion limit) and checked
+    right after."""
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type",
+                       f"The body must be {expected}, sent with Content-Type application/json "
+                       f"(this one came as {request.mimetype or 'no Content-Type'!r}).")
     try:
-        data = request.get_json(force=True, silent=True)
+        data = request.get_json(silent=True)
     except RecursionError:
         raise _too_deep() from None
     if data is None:

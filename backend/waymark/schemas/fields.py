@@ -32,6 +32,10 @@ EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
 
 _UNSAFE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+# What the OpenAPI document states (the clock-relative upper bound is only in words).
+TIME_PATTERN = (r"^[2-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?"
+                r"(Z|[+-](0\d|1[0-3]):[0-5]\d|[+-]14:00)$")
+DAY_PATTERN = r"^2\d{3}-\d{2}-\d{2}$"
 # ISO 8601 with a zone: 2026-11-22T10:31:07.123Z or ...+02:00
 ISO_WITH_ZONE = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
@@ -144,6 +148,12 @@ class Timestamp(fields.Field):
                   "({latest}Z)"),
     }
 
+    def __init__(self, **kwargs):
+        metadata = {"pattern": TIME_PATTERN, "description": (
+            "ISO 8601 with a zone, from 2000-01-01T00:00:00Z to 3 days ahead of the server's "
+            "clock, offset at most 14:00"), **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or not ISO_WITH_ZONE.match(value):
             raise self.make_error("invalid")
@@ -170,6 +180,6 @@ class Day(fields.Date):
     """A UTC day, YYYY-MM-DD, from ``EARLIEST_DAY`` to ``LATEST_DAY``."""
 
     def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", validate=validate.Range(
+        super().__init__(format="%Y-%m-%d", metadata={"pattern": DAY_PATTERN}, validate=validate.Range(
             min=EARLIEST_DAY, max=LATEST_DAY,
             error=f"must be a day from {EARLIEST_DAY} to {LATEST_DAY}"), **kwargs)
