@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .schemas.fields import text_problem
+from .schemas.fields import printable, text_problem
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def _refuse_unsafe_text_in_url():
         for name, value in values:
             problem = text_problem(name) or (text_problem(value) if isinstance(value, str) else None)
             if problem:
-                shown = name.encode("ascii", "backslashreplace").decode("ascii")
+                shown = printable(name)
                 raise ApiError(400, f"invalid_{where}", f"Bad {where} parameter {shown!r}: {problem}.",
                                [{"path": shown, "message": problem}])
 

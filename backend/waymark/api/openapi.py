@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, jsonify
 
 from ..schemas import answers
 from ..schemas.event import MAX_EXTRA_BYTES, MAX_EXTRA_FIELDS, EventSchema
-from ..schemas.fields import MAX_JSON_DEPTH, Timestamp
+from ..schemas.fields import MAX_JSON_DEPTH, TEXT_PATTERN, Timestamp
 from ..schemas.guide import GuideSchema
 from ..schemas.guide_api import (GuideListSchema, GuidesQuerySchema, GuideSummarySchema,
                                  GuideVersionsSchema, PublishResultSchema, StoredGuideSchema,
@@ -25,7 +25,8 @@ bp = Blueprint("openapi", __name__)
 
 GUIDE_ID = {"in": "path", "name": "guide_id", "required": True,
             "schema": {"type": "string", "minLength": 1},
-            "description": "the guide's id (a slug); no NUL or lone surrogate (400 invalid_path)"}
+            "description": "the guide's id (a slug; 'validate' is the check's path); no NUL or "
+                           "lone surrogate (400 invalid_path)"}
 ERRORS = {
     400: "bad JSON (invalid_json: not JSON, or nested deeper than the limit), a bad query "
          "parameter (invalid_query) or path id (invalid_path), or a malformed HTTP request; "
@@ -35,6 +36,9 @@ ERRORS = {
     404: "no such guide",
     413: "the body is too large (bytes, or events in a batch)",
     415: "the body is not sent as Content-Type application/json",
+    414: "the request line is longer than 8190 bytes (the HTTP server's limit; a long url "
+         "of non-ASCII characters, percent-encoded, can reach it before its own limit)",
+    431: "a header longer than 8190 bytes, or more than 100 headers",
     422: "valid JSON that breaks a rule beyond the schema (CSS selector syntax, unique step "
          "ids, fields that go with 'advance.on', the id in the URL); every problem is in details",
 }
@@ -43,6 +47,11 @@ CHALLENGE = {"WWW-Authenticate": {"description": "Bearer realm=\"waymark\" (RFC 
 ETAG = {"ETag": {"description": "the catalogue's version for this url and role",
                  "schema": {"type": "string"}}}
 BATCH = "batch"  # the events body: built in _batch_schema from the service's limits
+# The check answers any JSON with its problems (200, valid false): it takes any document.
+ANY_DOCUMENT = {"anyOf": [{"type": "object"}, {"type": "array"}, {"type": "string", "pattern": r"^[\s\S]*$"},
+                          {"type": "number"}, {"type": "boolean"}],
+                "description": "a guide (the Guide schema); any other JSON but null is answered "
+                               "with its errors, valid false"}
 
 # (method, path, summary, role, {"query"|"body"|"path": ...}, {status: (description, schema)}, errors)
 OPERATIONS = [
@@ -57,7 +66,7 @@ OPERATIONS = [
      {200: ("the guides, each with version, body_nodes and body_html", GuideListSchema),
       304: ("If-None-Match held the current ETag", None)}, []),
     ("post", "/api/v1/guides/validate", "Every error and warning in a guide; nothing is stored",
-     "author", {"body": GuideSchema}, {200: ("the check's result", ValidationResultSchema)}, []),
+     "author", {"body": ANY_DOCUMENT}, {200: ("the check's result", ValidationResultSchema)}, []),
     ("put", "/api/v1/guides/{guide_id}", "Validate and publish; a changed document is a new version",
      "author", {"body": GuideSchema, "path": True},
      {201: ("a new version", PublishResultSchema),
@@ -91,9 +100,11 @@ OPERATIONS = [
 
 
 def _errors_of(role, inputs, errors):
-    """Every error status an operation can answer: 400 always (a query parameter or the
-    request itself can be malformed), 401/403 with a token, 413/415 with a body."""
-    statuses = [400, *([401, 403] if role else []), *([413, 415] if inputs.get("body") else []), *errors]
+    """Every error status an operation can answer: 400, 414 and 431 always (a query parameter
+    or the request itself can be malformed or too long), 401/403 with a token, 413/415 with a
+    body."""
+    statuses = [400, 414, 431, *([401, 403] if role else []),
+                *([413, 415] if inputs.get("body") else []), *errors]
     return sorted(set(statuses))
 
 
@@ -144,9 +155,12 @@ def _operation(summary, role, inputs, responses, errors, batch_schema):
 
 def _batch_schema(max_events):
     return {"type": "object", "required": ["events"], "properties": {"events": {
-        "type": "array", "maxItems": max_events, "items": {"$ref": "#/components/schemas/Event"},
+        "type": "array", "maxItems": max_events,
+        # Any item is read: one that is not an Event is rejected in the results, not the batch.
+        "items": {"anyOf": [{"$ref": "#/components/schemas/Event"}, {}]},
         "description": (f"at most {max_events} events (413 past that); each is validated on its "
-                        "own, so a bad event is rejected in the results, not the batch")}}}
+                        "own against Event, so a bad one is rejected in the results (and a batch "
+                        "of only bad ones is a 422), never the others")}}}
 
 
 def _tidy_query_parameters(document):
@@ -168,6 +182,18 @@ def _open_event(document):
     event["description"] = (f"Events v1. Up to {MAX_EXTRA_FIELDS} fields beyond these "
                             f"({MAX_EXTRA_BYTES} bytes of JSON) are kept; a step event needs "
                             "step_id and step_index; reason goes with guide_dismissed only.")
+
+
+def _state_the_text_rule(node):
+    """Every string without a pattern of its own gets fields.py's text rule as one."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"pattern", "enum", "format"} & set(node):
+            node["pattern"] = TEXT_PATTERN
+        for value in node.values():
+            _state_the_text_rule(value)
+    elif isinstance(node, list):
+        for value in node:
+            _state_the_text_rule(value)
 
 
 def build_spec(max_events=500, max_body_bytes=1024 * 1024):
@@ -197,6 +223,7 @@ def build_spec(max_events=500, max_body_bytes=1024 * 1024):
     document = spec.to_dict()
     _tidy_query_parameters(document)
     _open_event(document)
+    _state_the_text_rule(document)
     return document
 
 
