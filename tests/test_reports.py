@@ -9,8 +9,10 @@ import pytest
 
 from waymark.ingest import ingest_batch
 from waymark.models import Guide, GuideVersion
-from waymark.reports import (broken_targets, guide_known, guide_report, guide_summaries,
-                             percentile, report_csv)
+from waymark.reports.export import report_csv
+from waymark.reports.guides import guide_known, guide_report, percentile
+from waymark.reports.summaries import guide_summaries
+from waymark.reports.targets import broken_targets
 
 NOW = datetime(2026, 11, 22, 12, 0, 0)
 PAGE = "https://expenses.example.com/reports"

@@ -74,6 +74,7 @@ def cmd_serve(args):
             if publish_paths([args.guides], out=sys.stdout) != 0:
                 return 1
     real.close()
+    config_module.configure_logging()  # the service process starts here
     from .server import run_gunicorn
     return run_gunicorn(args.host, args.port, workers=args.workers, threads=args.threads)
 

@@ -12,14 +12,13 @@ from urllib.parse import urlparse
 from flask import (Blueprint, current_app, g, redirect, render_template, request, session,
                    url_for)
 
+from ..errors import ApiError
 from ..models import Token
 from ..tokens import find_active_token
 from .csrf import check_csrf, new_csrf_token
-from .errors import DashboardError, init_blueprint
 from .sessions import end_session, session_token_id, start_session
 
 bp = Blueprint("dashboard_auth", __name__, url_prefix="/dashboard", template_folder="templates")
-init_blueprint(bp)
 
 
 def _session_seconds():
@@ -55,7 +54,7 @@ def admin_required(view):
             if request.method in ("GET", "HEAD"):
                 return redirect(url_for("dashboard_auth.sign_in", next=request.full_path.rstrip("?"),
                                         expired=1 if had_session else None), code=303)
-            raise DashboardError(401, "unauthorized", "Sign in with an admin token first.")
+            raise ApiError(401, "unauthorized", "Sign in with an admin token first.")
         g.admin_token = token
         return view(*args, **kwargs)
     return wrapper
