@@ -10,6 +10,8 @@ import logging
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .dashboard.security import PREFIX as DASHBOARD_PREFIX
+
 log = logging.getLogger(__name__)
 
 # A refused body up to this size is read and thrown away before the 413 goes out. A server
@@ -18,9 +20,6 @@ log = logging.getLogger(__name__)
 # "lingering close"; gunicorn has none). Larger bodies are not worth the reading.
 DRAIN_REFUSED_BODY_BYTES = 64 * 1024 * 1024
 _DRAIN_CHUNK_BYTES = 64 * 1024
-
-
-DASHBOARD_PREFIX = "/dashboard"
 
 
 class ApiError(Exception):
