@@ -66,3 +66,7 @@ def test_only_the_catalogue_reads_the_guide_tables():
 
 def test_only_config_reads_the_environment():
     assert _offenders(r"os\.environ|os\.getenv|environ\.get", "config.py", "cli.py") == []
+
+
+def test_only_tokens_py_reads_the_token_table():
+    assert _offenders(r"\bToken\b\s*[.(]|import[^\n]*\bToken\b", "tokens.py", "models.py") == []

@@ -56,10 +56,10 @@ def cmd_token_revoke(args):
 
 
 def cmd_token_list(args):
-    from .models import Token
+    from .tokens import all_tokens
     real = _open_store()
     with real.connection_context():
-        for row in Token.select().order_by(Token.id):
+        for row in all_tokens():
             state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
             print(f"{row.id}\t{row.role}\t{row.prefix}\t{state}\t{row.label}")
     return 0

@@ -104,6 +104,11 @@ def query(sql, params=(), on=None):
     return execute(sql, params, on).fetchall()
 
 
+def ping():
+    """Raise the driver's error unless the bound database answers (the readiness probe)."""
+    database.execute_sql("SELECT 1").fetchone()
+
+
 def init_app(app):
     """Bind the database from the app config and open a connection per request."""
     bind(app.config["DATABASE_URL"], pooled=True)

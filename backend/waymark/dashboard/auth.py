@@ -13,8 +13,7 @@ from flask import (Blueprint, current_app, g, redirect, render_template, request
                    url_for)
 
 from ..errors import ApiError
-from ..models import Token
-from ..tokens import find_active_token
+from ..tokens import active_token_by_id, find_active_token
 from .csrf import check_csrf, new_csrf_token
 from .sessions import end_session, session_token_id, start_session
 
@@ -30,7 +29,7 @@ def current_admin():
     token_id = session_token_id(session.get("sid"))
     if token_id is None:
         return None
-    token = Token.get_or_none((Token.id == token_id) & Token.revoked_at.is_null())
+    token = active_token_by_id(token_id)
     return token if token is not None and token.role == "admin" else None
 
 
