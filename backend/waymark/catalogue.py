@@ -97,12 +97,11 @@ def _ensure_guide_row(guide_id):
     return (query.for_update() if is_postgres() else query).get()
 
 
-def _latest_document(guide):
-    if not guide.latest_version:
-        return None
+def _document(guide_id, version):
+    """The stored document of one version of a guide, or None."""
     row = (GuideVersion
            .select(GuideVersion.document)
-           .where((GuideVersion.guide == guide.id) & (GuideVersion.version == guide.latest_version))
+           .where((GuideVersion.guide == guide_id) & (GuideVersion.version == version))
            .first())
     return json.loads(row.document) if row else None
 
@@ -125,7 +124,7 @@ def publish(document):
 def _publish_once(document):
     guide = _ensure_guide_row(document["id"])
     now = utcnow()
-    if _latest_document(guide) == document:
+    if guide.latest_version and _document(guide.id, guide.latest_version) == document:
         if guide.status != "published":
             Guide.update(status="published", updated_at=now).where(Guide.id == guide.id).execute()
             _bump_revision()
@@ -169,12 +168,7 @@ def guide_summary(guide_id):
 def latest(guide_id):
     """The latest document of a guide with its ``version`` and ``status``; raises GuideNotFound."""
     summary = guide_summary(guide_id)
-    row = (GuideVersion
-           .select(GuideVersion.document)
-           .where((GuideVersion.guide == guide_id)
-                  & (GuideVersion.version == summary["latest_version"]))
-           .get())
-    return {**json.loads(row.document), "version": summary["latest_version"],
+    return {**_document(guide_id, summary["latest_version"]), "version": summary["latest_version"],
             "status": summary["status"]}
 
 
