@@ -38,6 +38,16 @@ def test_0005_fills_the_report_columns_as_ingest_keeps_them(database, make_datab
     # (The next test's fixture binds the models to its own database again.)
 
 
+def test_0005_keeps_a_frozen_copy_of_the_run_state_rule_that_runs_py_owns():
+    """The migration's copy must say what runs.state_sql says, inside a row and in a trigger."""
+    import importlib
+
+    from waymark import runs
+    frozen = importlib.import_module("waymark.migrations.0005_report_columns").RUN_STATE
+    for prefix in ("", "NEW."):
+        assert frozen.format(p=prefix) == runs.state_sql(prefix)
+
+
 def _poison_rows():
     """Rows ingest accepted before times were bounded: year 1 in a known run, year 9999 in a new one."""
     from datetime import datetime
@@ -52,7 +62,9 @@ def _poison_rows():
 def test_0006_quarantines_stored_events_outside_the_window(database, make_database_url, store):
     """Runs come back as if the poison had never been stored; the poison is kept aside."""
     from waymark.ingest import store_events
-    from waymark.reports import broken_targets, guide_report, guide_summaries
+    from waymark.reports.guides import guide_report
+    from waymark.reports.summaries import guide_summaries
+    from waymark.reports.targets import broken_targets
     deliver(stream(), 0)
     runs, steps = _rows(Run), _rows(RunStep)
     reports = (guide_report("expense", now=NOW), broken_targets(), guide_summaries(now=NOW))

@@ -1,41 +1,46 @@
-"""The one error type of the API and the handlers that turn errors into JSON.
+"""The one error type of the service and the handlers that answer it.
 
-Every error leaves the service as
+Every error leaves the API as
 ``{"error": {"code": ..., "message": ..., "details": [{"path": ..., "message": ...}]}}``,
 with ``WWW-Authenticate: Bearer`` on a 401 (RFC 6750) and ``Allow`` on a 405 (RFC 9110).
-Outside the API, a browser asking for a page gets the dashboard's error page instead.
-Errors below Flask (HTTP framing) are server.py's.
+The dashboard answers the same error as a page to a browser (the code, the
+message and the parameter at fault, with a way back) and as that JSON to a program;
+an unexpected failure too. Errors below Flask (HTTP framing, unread bodies) are server.py's.
 """
 import logging
-from types import SimpleNamespace
 
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .dashboard.security import PREFIX as DASHBOARD_PREFIX
 from .schemas.fields import printable, text_problem
 
 log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    """An error a client can act on: an HTTP status, a code, a message, details."""
+    """An error a client can act on: an HTTP status, a code, a message, details.
 
-    def __init__(self, status, code, message, details=None):
+    ``path`` names the one field at fault (``details`` then says it with the message).
+    """
+
+    def __init__(self, status, code, message, details=None, path=None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
-        self.details = details or []
+        self.details = details or ([{"path": path, "message": message}] if path else [])
+
+    @property
+    def path(self):
+        """The first field at fault, or None (the dashboard's error page shows it)."""
+        return self.details[0]["path"] if self.details else None
 
     def to_dict(self):
         body = {"code": self.code, "message": self.message}
         if self.details:
             body["details"] = self.details
         return {"error": body}
-
-
-def bad_request(message, details=None, code="bad_request"):
-    return ApiError(400, code, message, details)
 
 
 def not_found(message):
@@ -69,32 +74,30 @@ def details_from_messages(messages, prefix=""):
     return details
 
 
-def _is_api(path):
-    return path.startswith("/api/") or path in ("/healthz", "/readyz")
-
-
-def _answer(status, body, headers=None):
-    """JSON, or for a person's browser outside the API the dashboard's error page."""
-    if not _is_api(request.path) and _wants_html():
-        detail = (body["error"].get("details") or [{}])[0]
-        page = SimpleNamespace(status=status, path=detail.get("path"), **{
-            key: body["error"][key] for key in ("code", "message")})
-        return render_template("error.html", error=page), status, headers or {}
-    return jsonify(body), status, headers or {}
-
-
-def _wants_html():
+def _wants_page():
+    """A dashboard request from a client that prefers a page (a browser) over JSON."""
+    if not request.path.startswith(DASHBOARD_PREFIX):
+        return False
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "text/html"
 
 
-def _headers_of(status, message=""):
+def _answer(error, headers=None):
+    """An ApiError as JSON, or as the dashboard's error page for a person's browser."""
+    headers = {**_challenge(error), **(headers or {})}
+    if _wants_page():
+        return render_template("error.html", error=error), error.status, headers
+    return jsonify(error.to_dict()), error.status, headers
+
+
+def _challenge(error):
     """RFC 6750: a 401 names the scheme (and says when the token itself was refused)."""
-    if status != 401:
+    if error.status != 401:
         return {}
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        description = error.message.replace('"', "'")
         return {"WWW-Authenticate": f'Bearer realm="waymark", error="invalid_token", '
-                                    f'error_description="{message.replace(chr(34), chr(39))}"'}
+                                    f'error_description="{description}"'}
     return {"WWW-Authenticate": 'Bearer realm="waymark"'}
 
 
@@ -102,10 +105,8 @@ def _http_error(error):
     code = (error.name or "error").lower().replace(" ", "_")
     if error.code == 413:
         code = "payload_too_large"
-    headers = {**_headers_of(error.code)}
-    if error.code == 405:
-        headers.update((name, value) for name, value in error.get_headers() if name == "Allow")
-    return _answer(error.code, {"error": {"code": code, "message": error.description}}, headers)
+    allow = {name: value for name, value in error.get_headers() if name == "Allow"}
+    return _answer(ApiError(error.code, code, error.description), allow)
 
 
 def _refuse_unsafe_text_in_url():
@@ -117,26 +118,25 @@ def _refuse_unsafe_text_in_url():
             if problem:
                 shown = printable(name)
                 raise ApiError(400, f"invalid_{where}", f"Bad {where} parameter {shown!r}: {problem}.",
-                               [{"path": shown, "message": problem}])
+                               path=shown)
 
 
 def init_app(app):
-    """Register the handlers that make every API error JSON (and a page for a browser elsewhere)."""
+    """Register the handlers: JSON for the API (and programs), a page for people on the dashboard."""
     app.before_request(_refuse_unsafe_text_in_url)
 
     @app.errorhandler(ApiError)
     def handle_api_error(error):
-        return _answer(error.status, error.to_dict(), _headers_of(error.status, error.message))
+        return _answer(error)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error):
-        if _is_api(request.path):
+        if request.path.startswith("/api/") or request.path in ("/healthz", "/readyz"):
             return _http_error(error)
         return error
 
     @app.errorhandler(Exception)
     def handle_unexpected(error):
         log.exception("unexpected error on %s %s", request.method, request.path)
-        body = {"error": {"code": "internal_error",
-                          "message": "The service failed on this request; the error is in its log."}}
-        return _answer(500, body)
+        return _answer(ApiError(500, "internal_error",
+                                "The service failed on this request; the error is in its log."))

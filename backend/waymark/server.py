@@ -79,15 +79,15 @@ class _GuardedInput:
         return iter(self.readline, b"")
 
 
-def _body_length(environ):
+def _body_length(wsgi_env):
     try:
-        return int(environ.get("CONTENT_LENGTH") or 0)
+        return int(wsgi_env.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
 
 
-def _chunked(environ):
-    return "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+def _chunked(wsgi_env):
+    return "chunked" in wsgi_env.get("HTTP_TRANSFER_ENCODING", "").lower()
 
 
 class BodyGuard:
@@ -96,23 +96,23 @@ class BodyGuard:
     def __init__(self, app):
         self.app = app
 
-    def __call__(self, environ, start_response):
-        guarded = _GuardedInput(environ["wsgi.input"])
-        environ["wsgi.input"] = guarded
+    def __call__(self, wsgi_env, start_response):
+        guarded = _GuardedInput(wsgi_env["wsgi.input"])
+        wsgi_env["wsgi.input"] = guarded
 
         def start_response_after_the_body(status, headers, exc_info=None):
-            if not _drain(guarded, environ):
+            if not _drain(guarded, wsgi_env):
                 _close_after(start_response)
                 headers = [(name, value) for name, value in headers if name.lower() != "connection"]
                 headers.append(("Connection", "close"))
             return start_response(status, headers, exc_info)
 
-        return self.app(environ, start_response_after_the_body)
+        return self.app(wsgi_env, start_response_after_the_body)
 
 
-def _drain(guarded, environ):
+def _drain(guarded, wsgi_env):
     """Read what is left of the body; True when all of it was read (keep-alive is safe)."""
-    length, chunked = _body_length(environ), _chunked(environ)
+    length, chunked = _body_length(wsgi_env), _chunked(wsgi_env)
     if guarded.broken:
         return False
     if not chunked and guarded.read_bytes >= length:

@@ -18,7 +18,7 @@ sys.path[:0] = [str(Path(__file__).parents[2])]
 from tests.harness import drop_postgres_database, new_postgres_database  # noqa: E402
 from waymark import db, migrations  # noqa: E402
 from waymark.ingest import ingest_batch  # noqa: E402
-from waymark.reports import guide_report  # noqa: E402
+from waymark.reports.guides import guide_report  # noqa: E402
 
 NOW = datetime(2026, 11, 22, 12)
 

@@ -1,7 +1,8 @@
 """Thin HTTP views: parse with schemas, call the module that owns the work, answer JSON."""
 from flask import request
+from marshmallow import ValidationError
 
-from ..errors import ApiError
+from ..errors import ApiError, details_from_messages
 from ..schemas.fields import MAX_JSON_DEPTH, too_deep
 
 
@@ -29,3 +30,13 @@ def json_body(expected):
     if too_deep(data):
         raise _too_deep()
     return data
+
+
+def query_args(schema):
+    """The query string loaded by ``schema``; raises ApiError 400 naming each bad parameter."""
+    try:
+        return schema.load(request.args.to_dict())
+    except ValidationError as error:
+        details = details_from_messages(error.messages)
+        names = ", ".join(sorted({detail["path"] for detail in details}))
+        raise ApiError(400, "invalid_query", f"Bad query parameter(s): {names}.", details) from None

@@ -11,34 +11,33 @@ from datetime import datetime, timedelta, timezone
 
 from peewee import SqliteDatabase
 
+from ..db import execute, markers
+
 # Frozen copies of the window at the time of writing (schemas/fields.py owns the live one).
 EARLIEST_TIME = datetime(2000, 1, 1)
 FUTURE_SLACK = timedelta(days=3)
 EVENT_COLUMNS = ("id", "type", "guide_id", "guide_version", "step_id", "step_index", "run_id",
                  "user", "role", "url", "at", "duration_ms", "reason", "wait_ms", "detail",
                  "received_at")
+OUTSIDE = '("at" < ? OR "at" > ?)'
 
 
 def upgrade(db, migrator):
-    sqlite = isinstance(db, SqliteDatabase)
-    mark = "?" if sqlite else "%s"
-    timestamp = "DATETIME" if sqlite else "TIMESTAMP"
+    timestamp = "DATETIME" if isinstance(db, SqliteDatabase) else "TIMESTAMP"
     columns = ", ".join(f'"{column}"' for column in EVENT_COLUMNS)
-    db.execute_sql(f'CREATE TABLE quarantined_event AS SELECT {columns} FROM "event" WHERE 1 = 0')
-    db.execute_sql(f"ALTER TABLE quarantined_event ADD COLUMN quarantined_at {timestamp}")
-    db.execute_sql("ALTER TABLE quarantined_event ADD COLUMN why VARCHAR(200)")
+    execute(f'CREATE TABLE quarantined_event AS SELECT {columns} FROM "event" WHERE 1 = 0', on=db)
+    execute(f"ALTER TABLE quarantined_event ADD COLUMN quarantined_at {timestamp}", on=db)
+    execute("ALTER TABLE quarantined_event ADD COLUMN why VARCHAR(200)", on=db)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    outside = f'("at" < {mark} OR "at" > {mark})'
     window = [EARLIEST_TIME, now + FUTURE_SLACK]
-    run_ids = [run_id for (run_id,) in db.execute_sql(
-        f'SELECT DISTINCT run_id FROM "event" WHERE {outside}', window).fetchall()]
+    run_ids = [run_id for (run_id,) in execute(
+        f'SELECT DISTINCT run_id FROM "event" WHERE {OUTSIDE}', window, on=db).fetchall()]
     if not run_ids:
         return
-    db.execute_sql(
-        f"INSERT INTO quarantined_event ({columns}, quarantined_at, why) "
-        f"SELECT {columns}, {mark}, {mark} FROM \"event\" WHERE {outside}",
-        [now, "time outside 2000-01-01 .. 3 days ahead (migration 0006)", *window])
-    db.execute_sql(f'DELETE FROM "event" WHERE {outside}', window)
+    execute(f"INSERT INTO quarantined_event ({columns}, quarantined_at, why) "
+            f'SELECT {columns}, ?, ? FROM "event" WHERE {OUTSIDE}',
+            [now, "time outside 2000-01-01 .. 3 days ahead (migration 0006)", *window], on=db)
+    execute(f'DELETE FROM "event" WHERE {OUTSIDE}', window, on=db)
     _fold_again(db, run_ids)
 
 
@@ -48,9 +47,8 @@ def _fold_again(db, run_ids):
     from ..runs import fold, upsert_runs
     for start in range(0, len(run_ids), 500):
         some = run_ids[start:start + 500]
-        marks = ", ".join(["?" if isinstance(db, SqliteDatabase) else "%s"] * len(some))
-        db.execute_sql(f"DELETE FROM run_step WHERE run_id IN ({marks})", some)
-        db.execute_sql(f"DELETE FROM run WHERE run_id IN ({marks})", some)
+        execute(f"DELETE FROM run_step WHERE run_id IN {markers(len(some))}", some, on=db)
+        execute(f"DELETE FROM run WHERE run_id IN {markers(len(some))}", some, on=db)
         rows = list(Event.select().where(Event.run_id.in_(some)).order_by(Event.id).dicts())
         runs, steps = fold(rows)
         upsert_runs(runs, steps)
