@@ -274,3 +274,13 @@ def test_a_body_not_sent_as_json_is_a_415(service, content_type):
                              headers=headers)
     assert answer.status == 415, answer.text
     assert answer.json["error"]["code"] == "unsupported_media_type"
+
+
+@pytest.mark.parametrize("field", ["token", "next", "csrf_token"])
+def test_nul_in_a_dashboard_form_field_is_a_400_page(service, field):
+    visitor = Visitor(service)
+    form = {"csrf_token": visitor.csrf(), "token": service.tokens["admin"], "next": "/dashboard/"}
+    form[field] = "a\u0000b"
+    status, headers, body = visitor.post("/dashboard/sign-in", form)
+    assert status == 400 and headers["Content-Type"].startswith("text/html"), (status, body[:300])
+    assert f'data-path="{field}"' in body

@@ -110,9 +110,11 @@ def _http_error(error):
 
 
 def _refuse_unsafe_text_in_url():
-    """The text rule (schemas/fields.py) for path ids and query parameters, before any view."""
+    """The text rule (schemas/fields.py) for path ids, query parameters and form fields (the
+    dashboard's sign-in), before any view; JSON bodies meet it in their schemas."""
+    form = request.form.items(multi=True) if request.mimetype == "application/x-www-form-urlencoded" else ()
     for where, values in (("path", (request.view_args or {}).items()),
-                          ("query", request.args.items(multi=True))):
+                          ("query", request.args.items(multi=True)), ("form", form)):
         for name, value in values:
             problem = text_problem(name) or (text_problem(value) if isinstance(value, str) else None)
             if problem:
