@@ -3,8 +3,8 @@ import os
 import pathlib
 import shutil
 
-from waymark import demo, seed
-from waymark.demo_browser import chromium_path, display_available
+from demo import runner as demo, seed
+from demo.browser import chromium_path, display_available
 
 EXTENSION = demo.repo_path("extension")
 

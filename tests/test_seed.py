@@ -1,7 +1,8 @@
 """The demo's synthetic history: valid contract events, deterministic, realistic drop-off."""
 from datetime import datetime
 
-from waymark import reports, seed
+from demo import seed
+from waymark import reports
 from waymark.schemas.event import validate_events
 
 NOW = datetime(2026, 11, 22, 12, 0, 0)

@@ -306,3 +306,16 @@ def matching(url=None, role=None):
             snapshot.answers.clear()  # crude but bounded: page URLs are unbounded
         snapshot.answers[key] = answer
     return answer
+
+
+# -- every version -------------------------------------------------------------
+
+def every_version():
+    """``(guide_id, version, document)`` of every published version, by guide then version.
+
+    For the demo's seed, which makes history for old versions too.
+    """
+    rows = (GuideVersion
+            .select(GuideVersion.guide, GuideVersion.version, GuideVersion.document)
+            .order_by(GuideVersion.guide, GuideVersion.version))
+    return [(row.guide_id, row.version, json.loads(row.document)) for row in rows]

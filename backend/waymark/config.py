@@ -1,5 +1,6 @@
 """Configuration from the environment, with defaults that run on one machine."""
 import os
+import pathlib
 
 DEFAULT_DATABASE_URL = "sqlite:///waymark.db"
 
@@ -31,3 +32,14 @@ def from_environment(environ=None):
         "MAX_BATCH_EVENTS": int(env.get("WAYMARK_MAX_BATCH_EVENTS", "500")),
         "MAX_CONTENT_LENGTH": int(env.get("WAYMARK_MAX_BODY_BYTES", str(1024 * 1024))),
     }
+
+
+def demo_directory(environ=None, cwd=None):
+    """Where ``waymark demo`` looks for the demo: ``$WAYMARK_DEMO_DIR``, else ``demo/`` of the working folder.
+
+    The demo lives in a clone of the repository, not in the installed package.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("WAYMARK_DEMO_DIR"):
+        return pathlib.Path(env["WAYMARK_DEMO_DIR"])
+    return pathlib.Path(os.getcwd() if cwd is None else cwd) / "demo"
