@@ -93,9 +93,9 @@ def cmd_demo(args, demo_args):
     """Run the demo of the clone around us: it is not part of the installed package."""
     script = config_module.demo_directory() / "run.py"
     if not script.is_file():
-        raise SystemExit(f"waymark demo: {script} not found. The demo runs from a clone of the "
-                         f"repository: run 'make demo' (or 'waymark demo') in the clone, or set "
-                         f"WAYMARK_DEMO_DIR to the clone's demo/ folder.")
+        raise SystemExit(f"waymark demo: {script} not found. The demo is not part of the installed "
+                         f"package; it runs from a clone of the repository: run 'make demo' in the "
+                         f"clone, or set WAYMARK_DEMO_DIR to the clone's demo folder.")
     # exec, not a child: Ctrl-C, SIGTERM and the exit status are the demo's own.
     os.execv(sys.executable, [sys.executable, str(script), *demo_args])
 
@@ -139,7 +139,7 @@ def build_parser():
     for sub in (validate, publish, export):
         sub.set_defaults(func=cmd_guides)
 
-    # The demo parses its own options (demo/runner.py); ``waymark demo --help`` lists them.
+    # The demo parses its own options (its runner in the clone); ``waymark demo --help`` lists them.
     commands.add_parser("demo", add_help=False,
                         help="the whole product on loopback ports, with example data (from a clone)")
     return parser

@@ -35,7 +35,7 @@ def from_environment(environ=None):
 
 
 def demo_directory(environ=None, cwd=None):
-    """Where ``waymark demo`` looks for the demo: ``$WAYMARK_DEMO_DIR``, else ``demo/`` of the working folder.
+    """Where ``waymark demo`` looks for the demo: ``$WAYMARK_DEMO_DIR``, else the working folder's ``demo``.
 
     The demo lives in a clone of the repository, not in the installed package.
     """
