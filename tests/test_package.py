@@ -9,6 +9,7 @@
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -90,9 +91,15 @@ def test_the_package_never_names_the_clones_other_folders():
 def installed(tmp_path_factory):
     """A fresh venv (no repository on its path) with the wheel built from this clone installed."""
     base = tmp_path_factory.mktemp("package")
+    # Built from a copy: setuptools builds in the source tree, and a build/ left
+    # there by an older build would slip its stale modules into the wheel.
+    source = base / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "node_modules", "build", "dist", "*.egg-info", "__pycache__", "artifacts",
+        ".waymark-demo", "*.db"))
     wheels = base / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels),
-                    str(ROOT)], check=True, capture_output=True, timeout=300)
+                    str(source)], check=True, capture_output=True, timeout=300)
     wheel = next(wheels.glob("waymark-*.whl"))
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=120)
