@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what a fresh Debian or Ubuntu machine lacks for `make demo` or `make test`.
 #
-#   scripts/bootstrap.sh demo   Python 3.11+ with venv, Node.js and npm, Chromium
+#   scripts/bootstrap.sh demo   Python 3.11+ with venv, Node.js 20+ and npm, Chromium (and
+#                               libatomic1, which Playwright's driver needs)
 #   scripts/bootstrap.sh test   the same, plus PostgreSQL installed, started and
 #                               answering on 127.0.0.1:5432 without a password,
 #                               with a database `test` (the tests' default URL)
@@ -44,6 +45,12 @@ test_database_answers() { command -v psql >/dev/null && psql "$postgres_url" -tA
 missing=()
 python_ok || missing+=(python3 python3-venv)
 [ -x "$chromium" ] || missing+=(chromium)
+# Playwright's own Node.js (it drives Chromium for the demo and the tests) needs it;
+# a minimal Debian lacks it.
+if [ "$(uname -s)" = Linux ] && ! compgen -G "/usr/lib/*/libatomic.so.1" >/dev/null \
+   && ! compgen -G "/lib/*/libatomic.so.1" >/dev/null; then
+  missing+=(libatomic1)
+fi
 if [ "$purpose" = test ] && ! test_database_answers && ! postgres_installed; then
   missing+=(postgresql)
 fi
