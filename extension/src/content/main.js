@@ -3,6 +3,7 @@
 // keyboard, events — and every setup here has its teardown.
 import { globMatch } from '../shared/glob.js';
 import { STORAGE } from '../shared/keys.js';
+import { isKnownWrite, nextWrite } from '../shared/seq.js';
 import { urlSatisfies, watchAdvance } from './advance.js';
 import { stepBodyPlan } from './body.js';
 import { askForRun, reportTransition } from './events.js';
@@ -51,7 +52,7 @@ function createOverlay() {
     const result = reduce({ run, guide }, action, { now: Date.now(), url: location.href });
     if (result.run === run && result.events.length === 0 && !result.ended) return; // nothing changed
     // seq orders this run's writes, so older news from storage is ignored.
-    run = { ...result.run, seq: (run.seq || 0) + 1 };
+    run = { ...result.run, seq: nextWrite(run).seq };
     result.run = run;
     reportTransition(result);
     if (result.ended) {
@@ -174,7 +175,7 @@ function createOverlay() {
       return;
     }
     // An answer older than what this page already did must not undo it.
-    const keepOurs = run && run.run_id === answer.run.run_id && (answer.run.seq || 0) <= (run.seq || 0);
+    const keepOurs = isKnownWrite(answer.run, run);
     if (!keepOurs) clearStep();
     guide = answer.guide;
     run = keepOurs ? run : answer.run;
@@ -194,7 +195,7 @@ function createOverlay() {
   function onStorageChanged(changes, area) {
     if (area !== 'local' || !(STORAGE.activeRun in changes)) return;
     const stored = changes[STORAGE.activeRun].newValue;
-    const known = run && stored && stored.run_id === run.run_id && (stored.seq || 0) <= (run.seq || 0);
+    const known = isKnownWrite(stored, run);
     if (known || (!run && !stored)) return;
     // Our run ended or was replaced in another tab: it must not restart here by itself.
     if (run && (!stored || stored.run_id !== run.run_id)) quiet.add(run.guide_id);
