@@ -14,8 +14,9 @@
 // - removed nodes drop the roots whose host or frame left the page;
 // - a custom element can attach its shadow root after it was inserted (it was
 //   upgraded later, or attaches in a timer), which no mutation shows: custom
-//   elements seen without a root are re-checked on each flush, within the
-//   same budget, until they have one;
+//   elements seen without a root are re-checked on each slice, within the
+//   same budget, and every LATE_ROOT_CHECK_MS while a step waits for its
+//   target (targets.js), until they have one;
 // - a frame that loads a new document replaces the one watched.
 // Watchers are told after changes, throttled (leading edge, then at most once
 // per RECHECK_THROTTLE_MS); `onRemoved` watchers are told at once, in the
@@ -269,6 +270,15 @@ function createTracker(doc) {
       watchers.add(watcher);
       return () => watchers.delete(watcher) && watchers.size === 0;
     },
+    /** Custom elements re-checked for a late root (bounded); true when a root was found. */
+    recheckLate() {
+      const before = roots.size;
+      const deadline = performance.now() + SLICE_BUDGET_MS;
+      recheckPendingHosts(deadline);
+      scanUntil(deadline);
+      if (toScan.length || scanning) requestSlice();
+      return roots.size > before;
+    },
     /** Everything queued, scanned now (a search about to give up looks everywhere first). */
     catchUp() {
       if (removals) prune();
@@ -301,6 +311,16 @@ export function observeDeep(doc, onChange, { onRemoved } = {}) {
       tracker.destroy();
     }
   };
+}
+
+/**
+ * Looks again at the custom elements of `doc` that had no shadow root: on a
+ * quiet page, nothing else would show one that attached its root later.
+ * True when one did (a search should look again).
+ */
+export function recheckLateRoots(doc) {
+  const tracker = trackers.get(doc);
+  return Boolean(tracker && tracker.recheckLate());
 }
 
 /** Makes the tracker of `doc` (if any) scan everything it still has queued. */

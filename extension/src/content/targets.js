@@ -9,11 +9,14 @@
 // The search functions take a root-like object (anything with
 // querySelectorAll) so node's test runner can drive them with a fake.
 
-import { catchUpRoots, observeDeep, searchRoots } from './roots.js';
+import { catchUpRoots, observeDeep, recheckLateRoots, searchRoots } from './roots.js';
 
 export { observeDeep, searchRoots, shadowRootOf } from './roots.js';
 
 export const DEFAULT_WAIT_MS = 5000;
+// While a step waits: how often custom elements without a shadow root are
+// looked at again (one may attach its root late, which no mutation shows).
+const LATE_ROOT_CHECK_MS = 250;
 
 /** The selectors of a target in the order they are tried. */
 export function selectorsOf(target) {
@@ -79,7 +82,7 @@ export function findTarget(root, target, env = { isVisible, visibleText }) {
 
 /**
  * Resolves a target, waiting for it to appear for at most `waitMs`, driven
- * by DOM mutations (no polling). Resolves with the findTarget result; on
+ * by DOM mutations (the only polling: late shadow roots, see roots.js). Resolves with the findTarget result; on
  * timeout `element` is null and `waited` says how long it waited.
  */
 export function waitForTarget(doc, target, { waitMs = DEFAULT_WAIT_MS } = {}) {
@@ -92,19 +95,22 @@ export function waitForTarget(doc, target, { waitMs = DEFAULT_WAIT_MS } = {}) {
       resolve({ ...result, waited: Date.now() - started });
     };
   });
-  // Watch first: the first search then reads the tracker's roots (one walk, not two).
-  const stopObserving = observeDeep(doc, () => {
+  const check = () => {
     const result = findTarget(doc, target);
     if (result.element) settle(result);
-  });
+  };
+  // Watch first: the first search then reads the tracker's roots (one walk, not two).
+  const stopObserving = observeDeep(doc, check);
   const giveUp = () => {
     catchUpRoots(doc); // roots still queued for scanning are looked at before saying "missing"
     settle(findTarget(doc, target));
   };
   const deadline = setTimeout(giveUp, waitMs);
+  const lateRoots = setInterval(() => recheckLateRoots(doc) && check(), LATE_ROOT_CHECK_MS);
   stop = () => {
     stopObserving();
     clearTimeout(deadline);
+    clearInterval(lateRoots);
   };
   const first = findTarget(doc, target);
   if (first.element) settle(first);
