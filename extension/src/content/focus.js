@@ -26,7 +26,7 @@ export const ARRIVAL = Object.freeze({ tooltip: 'tooltip', navigation: 'navigati
 const SETTLE_CAP_MS = 1000;
 
 function isContainer(focused, doc, modal) {
-  return !focused || focused === doc.body || focused === doc.documentElement || (modal && focused === modal);
+  return !focused || focused === doc.body || focused === doc.documentElement || (Boolean(modal) && focused === modal);
 }
 
 /**

@@ -24,6 +24,7 @@ function createOverlay() {
   let arrival = ARRIVAL.navigation; // what made the next step appear (focus.js)
   let returnFocusTo = null; // where focus was when the first step appeared
   let previousModal = null; // the page's modal the previous step lived in
+  let stopTracking = null; // keeps the page's root tracker (roots.js) alive while a run is on this page
   const quiet = new Set(); // guides that ended in this document: no auto restart here
 
   function clearStep() {
@@ -54,6 +55,8 @@ function createOverlay() {
 
   function clearDrawing() {
     clearStep();
+    if (stopTracking) stopTracking();
+    stopTracking = null;
     if (!host) return;
     // Focus goes back only when the tooltip had it: the employee may be busy in the page.
     const hadFocus = focusIsIn(host.host);
@@ -107,6 +110,9 @@ function createOverlay() {
       dispatch({ type: 'completed' }, ARRIVAL.navigation);
       return;
     }
+    // One tracker for the whole run here: steps, the host and the advance
+    // watchers share its roots instead of each walking the page again.
+    if (!stopTracking) stopTracking = observeDeep(document, () => {});
     if (!step.target) {
       present(step, null);
       return;
