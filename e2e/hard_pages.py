@@ -47,3 +47,9 @@ def announced(page):
 
 def wait_focus_in_dialog(page, what="focus in the step dialog"):
     return wait_for(lambda: focus_in_dialog(page), what=what)
+
+
+def finish_run(browser):
+    """Wait until the run has ended in the worker (its events are queued by then), then send them."""
+    wait_for(lambda: browser.storage("waymark.activeRun") is None, what="the run ended in the worker")
+    browser.flush()

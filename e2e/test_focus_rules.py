@@ -8,7 +8,7 @@ attaches its shadow root 800 ms after insertion (a late root must be found).
 """
 from playwright.sync_api import expect
 
-from e2e.hard_pages import announced, focus_in_dialog, tab_to, wait_focus_in_dialog
+from e2e.hard_pages import announced, finish_run, focus_in_dialog, tab_to, wait_focus_in_dialog
 from e2e.overlay import expect_no_dialog, expect_step, step_numbers, totals, wait_for
 
 DEEP_FOCUS = """() => { let a = document.activeElement;
@@ -58,7 +58,7 @@ def test_a_step_never_closes_the_select_the_employee_opened(configured, fixture_
     tab_to(page, "Done")
     page.keyboard.press("Enter")
     expect_no_dialog(page)
-    configured.flush()
+    finish_run(configured)
     numbers = report(guide["id"])
     assert totals(numbers) == {"runs": 1, "completed": 1, "dismissed": 0, "abandoned": 0, "broken": 0}
     assert step_numbers(numbers) == [(1, 1, 0, 0, 0)] * 4

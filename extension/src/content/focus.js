@@ -23,7 +23,7 @@ import { element } from './host.js';
 export const ARRIVAL = Object.freeze({ tooltip: 'tooltip', navigation: 'navigation', page: 'page' });
 
 // Longest wait for a modal's opening animations before the step takes focus.
-const SETTLE_CAP_MS = 1000;
+const SETTLE_CAP_MS = 2000;
 
 function isContainer(focused, doc, modal) {
   return !focused || focused === doc.body || focused === doc.documentElement || (Boolean(modal) && focused === modal);
