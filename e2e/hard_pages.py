@@ -1,5 +1,5 @@
 """Helpers of the hard-page e2e tests (e2e/fixtures/): where the overlay lives and who has focus."""
-from e2e.overlay import wait_for
+from e2e.overlay import step_numbers, totals, wait_for
 
 
 def host_parent_id(page):
@@ -53,3 +53,13 @@ def finish_run(browser):
     """Wait until the run has ended in the worker (its events are queued by then), then send them."""
     wait_for(lambda: browser.storage("waymark.activeRun") is None, what="the run ended in the worker")
     browser.flush()
+
+
+def expect_one_run(browser, report, guide_id, ended, steps=None):
+    """After the run ends: the report holds one run that ended ``ended``, and ``steps`` when given."""
+    finish_run(browser)
+    numbers = report(guide_id)
+    expected = {"runs": 1, "completed": 0, "dismissed": 0, "abandoned": 0, "broken": 0, ended: 1}
+    assert totals(numbers) == expected, totals(numbers)
+    if steps is not None:
+        assert step_numbers(numbers) == steps

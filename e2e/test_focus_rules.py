@@ -8,8 +8,8 @@ attaches its shadow root 800 ms after insertion (a late root must be found).
 """
 from playwright.sync_api import expect
 
-from e2e.hard_pages import announced, finish_run, focus_in_dialog, tab_to, wait_focus_in_dialog
-from e2e.overlay import expect_no_dialog, expect_step, step_numbers, totals, wait_for
+from e2e.hard_pages import announced, expect_one_run, focus_in_dialog, tab_to, wait_focus_in_dialog
+from e2e.overlay import expect_no_dialog, expect_step, wait_for
 
 DEEP_FOCUS = """() => { let a = document.activeElement;
     while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
@@ -58,8 +58,5 @@ def test_a_step_never_closes_the_select_the_employee_opened(configured, fixture_
     tab_to(page, "Done")
     page.keyboard.press("Enter")
     expect_no_dialog(page)
-    finish_run(configured)
-    numbers = report(guide["id"])
-    assert totals(numbers) == {"runs": 1, "completed": 1, "dismissed": 0, "abandoned": 0, "broken": 0}
-    assert step_numbers(numbers) == [(1, 1, 0, 0, 0)] * 4
+    expect_one_run(configured, report, guide["id"], "completed", [(1, 1, 0, 0, 0)] * 4)
     assert page.evaluate("document.getElementById('city').opens") == 1, "the list opened once and stayed open"

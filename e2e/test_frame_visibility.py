@@ -5,8 +5,8 @@ the other, each scrolled on its own: the tooltip is visible and beside its
 target at every offset and scroll position where the target can be seen, and
 hidden where it cannot (scrolled out of the page, or out of its own frame).
 """
-from e2e.hard_pages import finish_run
-from e2e.overlay import button, dialog, expect_no_dialog, expect_step, step_numbers, totals, wait_for
+from e2e.hard_pages import expect_one_run
+from e2e.overlay import button, dialog, expect_no_dialog, expect_step, wait_for
 
 GAP_PX = 40  # the tooltip's offset is 12 px; leeway for the arrow and rounding
 
@@ -82,7 +82,4 @@ def test_tooltips_in_frames_at_several_offsets_and_scroll_positions(configured, 
     expect_step(page, "All set")
     button(page, "Done").click()
     expect_no_dialog(page)
-    finish_run(configured)
-    numbers = report(guide["id"])
-    assert totals(numbers) == {"runs": 1, "completed": 1, "dismissed": 0, "abandoned": 0, "broken": 0}
-    assert step_numbers(numbers) == [(1, 1, 0, 0, 0)] * 4
+    expect_one_run(configured, report, guide["id"], "completed", [(1, 1, 0, 0, 0)] * 4)

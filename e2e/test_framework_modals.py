@@ -7,8 +7,8 @@ treats a displayed [aria-modal="true"] as the topmost modal (as it does a modal
 """
 from playwright.sync_api import expect
 
-from e2e.hard_pages import finish_run, focus_in_dialog, host_parent_id, tab_to, wait_focus_in_dialog
-from e2e.overlay import assert_usable_dialog, button, dialog, expect_no_dialog, expect_step, step_numbers, totals, wait_for
+from e2e.hard_pages import expect_one_run, focus_in_dialog, host_parent_id, tab_to, wait_focus_in_dialog
+from e2e.overlay import assert_usable_dialog, button, dialog, expect_no_dialog, expect_step, wait_for
 
 
 def modal_is_open(page, modal_id):
@@ -51,10 +51,8 @@ def test_keyboard_only_walk_of_a_step_inside_a_bootstrap_modal(configured, fixtu
     expect_no_dialog(page)
     assert modal_is_open(page, "settings"), "Esc in the step dismisses the guide, not the page's modal"
     wait_for(lambda: focus_in(page, "settings"), what="focus back in the modal")
-    finish_run(configured)
-    numbers = report(guide["id"])
-    assert totals(numbers) == {"runs": 1, "completed": 0, "dismissed": 1, "abandoned": 0, "broken": 0}
-    assert step_numbers(numbers) == [(1, 1, 0, 0, 0), (1, 1, 0, 0, 0), (1, 0, 1, 0, 0)]
+    expect_one_run(configured, report, guide["id"], "dismissed",
+                   [(1, 1, 0, 0, 0), (1, 1, 0, 0, 0), (1, 0, 1, 0, 0)])
 
 
 def test_stacked_modals_and_modals_that_close(configured, fixture_pages, make_guide, publish, report):
@@ -97,6 +95,4 @@ def test_stacked_modals_and_modals_that_close(configured, fixture_pages, make_gu
     assert_usable_dialog(page)
     button(page, "Done").click(timeout=5000)
     expect_no_dialog(page)
-    finish_run(configured)
-    numbers = report(guide["id"])
-    assert totals(numbers) == {"runs": 1, "completed": 1, "dismissed": 0, "abandoned": 0, "broken": 0}
+    expect_one_run(configured, report, guide["id"], "completed")

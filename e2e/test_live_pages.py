@@ -5,8 +5,8 @@ its composed path against the step's target description, not against the
 element found earlier (the page replaced it since). Timing figures live in
 tests/benchmarks/bench_live_page.py, not here.
 """
-from e2e.hard_pages import finish_run
-from e2e.overlay import button, expect_no_dialog, expect_step, step_numbers, totals, wait_for
+from e2e.hard_pages import expect_one_run
+from e2e.overlay import button, expect_no_dialog, expect_step, wait_for
 
 
 def click_once(page, selector):
@@ -44,7 +44,4 @@ def test_a_guide_on_a_huge_live_page_advances_with_the_first_click(configured, f
     wait_for(lambda: page.evaluate("fxLive.updates") > updates + 4, what="the page still updating")
     button(page, "Done").click()
     expect_no_dialog(page)
-    finish_run(configured)
-    numbers = report(guide["id"])
-    assert totals(numbers) == {"runs": 1, "completed": 1, "dismissed": 0, "abandoned": 0, "broken": 0}
-    assert step_numbers(numbers) == [(1, 1, 0, 0, 0)] * 3
+    expect_one_run(configured, report, guide["id"], "completed", [(1, 1, 0, 0, 0)] * 3)
