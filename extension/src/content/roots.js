@@ -108,6 +108,7 @@ function nextFrame(doc, callback) {
 function createTracker(doc) {
   const roots = new Map(); // root -> what keeps it: null (the document), a shadow host or a frame element
   const pendingHosts = new Set(); // custom elements without a shadow root (yet)
+  let pendingCursor = null; // where the last re-check of pendingHosts stopped
   const toScan = []; // subtrees added and not scanned yet
   let scanning = null; // {list, index}: the subtree being scanned
   const watchers = new Set();
@@ -185,16 +186,29 @@ function createTracker(doc) {
     for (const root of roots.keys()) observe(root);
   }
 
-  /** Custom elements that attached a root since we last looked (bounded by `deadline`). */
+  /**
+   * Custom elements that attached a root since we last looked: at most one
+   * round of the set, bounded by `deadline`, going on where the last call
+   * stopped (a large set is covered over several slices).
+   */
   function recheckPendingHosts(deadline) {
-    let count = 0;
-    for (const element of pendingHosts) {
-      const shadow = shadowRootOf(element);
-      if (shadow) {
-        pendingHosts.delete(element);
-        addRoot(shadow, element);
+    const round = pendingHosts.size;
+    for (let count = 0; count < round; ) {
+      const fresh = !pendingCursor;
+      if (fresh) pendingCursor = pendingHosts.values();
+      const next = pendingCursor.next();
+      if (next.done) {
+        pendingCursor = null;
+        if (fresh) return; // the set is empty
+        continue;
       }
-      if (++count % CHECK_CLOCK_EVERY === 0 && performance.now() > deadline) return;
+      count += 1;
+      const shadow = shadowRootOf(next.value);
+      if (shadow) {
+        pendingHosts.delete(next.value);
+        addRoot(shadow, next.value);
+      }
+      if (count % CHECK_CLOCK_EVERY === 0 && performance.now() > deadline) return;
     }
   }
 
