@@ -19,19 +19,28 @@ def focus_in(page, element_id):
     return page.evaluate("id => document.getElementById(id).contains(document.activeElement)", element_id)
 
 
+# Every guide here starts on the page's button that opens the settings modal.
+OPEN_SETTINGS = {"id": "open", "target": {"selector": "#open-settings"}, "title": "Open your settings",
+                 "body": "Click it.", "advance": {"on": "click"}}
+
+
+def open_modal_page(browser, fixture_pages, make_guide, publish, steps):
+    """Publish a guide of OPEN_SETTINGS then ``steps``; open the page at its first step. Answers (guide, page)."""
+    guide = make_guide([OPEN_SETTINGS, *steps], include=(f"{fixture_pages}/modal",))
+    publish(guide)
+    page = browser.new_page()
+    page.goto(f"{fixture_pages}/modal")
+    expect_step(page, "Open your settings")
+    return guide, page
+
+
 def test_keyboard_only_walk_of_a_step_inside_a_bootstrap_modal(configured, fixture_pages, make_guide, publish, report):
-    guide = make_guide([
-        {"id": "open", "target": {"selector": "#open-settings"}, "title": "Open your settings",
-         "body": "Press it.", "advance": {"on": "click"}},
+    guide, page = open_modal_page(configured, fixture_pages, make_guide, publish, [
         {"id": "name", "target": {"selector": "#display-name"}, "title": "Your name",
          "body": "As it shows on reports.", "placement": "bottom", "advance": {"on": "next"}},
         {"id": "save", "target": {"selector": "#save-settings"}, "title": "Save it",
          "body": "When you are done.", "placement": "top", "advance": {"on": "next"}},
-    ], include=(f"{fixture_pages}/modal",))
-    publish(guide)
-    page = configured.new_page()
-    page.goto(f"{fixture_pages}/modal")
-    expect_step(page, "Open your settings")
+    ])
     page.focus("#open-settings")
     page.keyboard.press("Enter")  # Bootstrap opens the modal; the click advances the step
     expect_step(page, "Your name")
@@ -56,9 +65,7 @@ def test_keyboard_only_walk_of_a_step_inside_a_bootstrap_modal(configured, fixtu
 
 
 def test_stacked_modals_and_modals_that_close(configured, fixture_pages, make_guide, publish, report):
-    guide = make_guide([
-        {"id": "open", "target": {"selector": "#open-settings"}, "title": "Open your settings",
-         "body": "Click it.", "advance": {"on": "click"}},
+    guide, page = open_modal_page(configured, fixture_pages, make_guide, publish, [
         {"id": "danger", "target": {"selector": "#open-danger"}, "title": "The danger zone",
          "body": "Click it.", "placement": "bottom", "advance": {"on": "click"}},
         {"id": "confirm", "target": {"selector": "#confirm-delete"}, "title": "Think twice",
@@ -66,11 +73,7 @@ def test_stacked_modals_and_modals_that_close(configured, fixture_pages, make_gu
         {"id": "save", "target": {"selector": "#save-settings"}, "title": "Save instead",
          "body": "Back in the first modal.", "placement": "top", "advance": {"on": "click"}},
         {"id": "done", "title": "All set", "body": "No modal any more.", "advance": {"on": "next"}},
-    ], include=(f"{fixture_pages}/modal",))
-    publish(guide)
-    page = configured.new_page()
-    page.goto(f"{fixture_pages}/modal")
-    expect_step(page, "Open your settings")
+    ])
     page.click("#open-settings")
     expect_step(page, "The danger zone")
     wait_for(lambda: host_parent_id(page) == "settings", what="the overlay inside the first modal")
