@@ -161,8 +161,8 @@ function createOverlay() {
     host.raise();
     const advance = advanceOf(step);
     const onAdvance = () => mine === generation && dispatch({ type: 'completed' });
-    if (target) cleanups.push(followTarget(step, target, drawn, (element) => watchAdvance(advance, { target: element, description: step.target, onAdvance })));
-    else cleanups.push(watchAdvance(advance, { target: null, onAdvance }));
+    const watchOn = (element) => watchAdvance(advance, { target: element, description: step.target, onAdvance });
+    cleanups.push(target ? followTarget(step, target, drawn, watchOn) : watchOn(null));
     cleanups.push(
       bindKeys(window, {
         // Esc pressed in the page's modal the step lives in closes that modal, not the guide.
@@ -173,22 +173,25 @@ function createOverlay() {
         host: host.host,
       }),
     );
+    teardownStep = () => cleanups.reverse().forEach((cleanup) => cleanup());
     const firstArrival = run.shown_index !== index;
     const cause = arrival;
+    dispatch({ type: 'shown' });
+    cleanups.push(focusOnArrival(drawn.dialog, view, { firstArrival, cause, isCurrent: () => mine === generation }));
+  }
+
+  /**
+   * Offers focus to a step that arrived (focus.js decides), once a page modal
+   * it lives in has finished opening. Not to a step only redrawn (the page
+   * re-rendered its target while the employee typed). Answers the cancel.
+   */
+  function focusOnArrival(dialog, view, { firstArrival, cause, isCurrent }) {
     const modal = host.modal();
     const newModal = Boolean(modal) && modal !== previousModal;
     previousModal = modal;
-    dispatch({ type: 'shown' });
-    // A step takes focus when it arrives, not when it is only redrawn (the
-    // page re-rendered its target while the employee typed), and only where
-    // that closes nothing the employee has open (focus.js); it waits for a
-    // modal it lives in to finish focusing itself.
     const active = deepActiveElement(document);
-    if (firstArrival || !active || active === document.body) {
-      const offer = () => mine === generation && offerFocus(drawn.dialog, view, { arrival: cause, newModal });
-      cleanups.push(afterModalSettles(newModal ? modal : null, offer));
-    }
-    teardownStep = () => cleanups.reverse().forEach((cleanup) => cleanup());
+    if (!firstArrival && active && active !== document.body) return () => {};
+    return afterModalSettles(newModal ? modal : null, () => isCurrent() && offerFocus(dialog, view, { arrival: cause, newModal }));
   }
 
   function offerFocus(dialog, view, { arrival: cause, newModal }) {
