@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/.tools/bin:$(PATH)
 
 .PHONY: setup build run demo test bench screenshots
 
-setup: $(VENV)/.installed extension/node_modules/.installed
+setup: $(VENV)/.installed extension/node_modules/.installed e2e/fixtures/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ $(VENV)/.installed: pyproject.toml
 
 extension/node_modules/.installed: extension/package.json extension/package-lock.json
 	npm --prefix extension ci --no-audit --no-fund
+	touch $@
+
+# The real UI libraries the e2e fixture pages are built from (e2e/fixtures/server.py).
+e2e/fixtures/node_modules/.installed: e2e/fixtures/package.json e2e/fixtures/package-lock.json
+	npm --prefix e2e/fixtures ci --no-audit --no-fund
 	touch $@
 
 # The extension, and the dashboard's charts bundle (committed: a wheel built
