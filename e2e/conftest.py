@@ -1,4 +1,4 @@
-"""End-to-end fixtures: the real service, the Acme demo site, and Chromium with the built extension.
+"""End-to-end fixtures: the real service, the demo app (demo/app/), and Chromium with the built extension.
 
 Reusable by other e2e suites (e2e/dashboard/ has its own conftest):
 
@@ -18,24 +18,20 @@ import os
 import pathlib
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 
 import pytest
 
+from demo.app.server import make_server
 from tests.harness import start_service, stop_service
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-
 EXTENSION = ROOT / "extension"
 DIST = EXTENSION / "dist"
-
-sys.path.insert(0, str(HERE / "site"))
-from server import make_server  # noqa: E402  (e2e/site is not a package: it runs as a script too)
 
 
 def chromium_path():
@@ -225,3 +221,23 @@ def report(e2e_service):
         assert answer.status == 200, (answer.status, answer.text)
         return answer.json
     return read
+
+
+@pytest.fixture(scope="session")
+def fixture_pages():
+    """The hard-page fixtures (e2e/fixtures/server.py) on a loopback port: ``http://127.0.0.1:PORT/fixtures``.
+
+    Their third-party libraries come from npm (``e2e/fixtures/package.json``);
+    installed here when ``make setup`` has not done it yet.
+    """
+    from e2e.fixtures import server as fixtures
+    if not fixtures.bootstrap_installed():
+        subprocess.run(["npm", "--prefix", str(HERE / "fixtures"), "ci", "--no-audit", "--no-fund"], check=True,
+                       capture_output=True, timeout=300)
+    server = fixtures.make_server()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.url
+    server.shutdown()
+    server.server_close()
+    thread.join()
