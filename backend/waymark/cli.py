@@ -1,4 +1,4 @@
-"""The ``waymark`` command: serve, db, token, guides, demo."""
+"""The ``waymark`` command: serve, db, token, guides, alerts, demo."""
 import argparse
 import os
 import sys
@@ -89,6 +89,17 @@ def cmd_guides(args):
         return guide_files.export_directory(args.directory, out=sys.stdout)
 
 
+def cmd_alerts_test(args):
+    """Post a test message to WAYMARK_ALERT_WEBHOOK now."""
+    from .alerts import send_test
+    problem = send_test(config_module.from_environment())
+    if problem:
+        print(f"waymark: the test alert was not delivered: {problem}", file=sys.stderr)
+        return 1
+    print("test alert delivered")
+    return 0
+
+
 def cmd_demo(args):
     from .demo import run_demo
     return run_demo(args)
@@ -132,6 +143,11 @@ def build_parser():
     export.add_argument("directory", metavar="DIR")
     for sub in (validate, publish, export):
         sub.set_defaults(func=cmd_guides)
+
+    alerts = commands.add_parser("alerts", help="webhook alerts for broken steps")
+    alert_actions = alerts.add_subparsers(dest="action", required=True)
+    alert_actions.add_parser("test", help="post a test message to WAYMARK_ALERT_WEBHOOK").set_defaults(
+        func=cmd_alerts_test)
 
     demo = commands.add_parser("demo", help="the whole product on loopback ports, with example data")
     demo.add_argument("--host", default="127.0.0.1")

@@ -30,4 +30,13 @@ def from_environment(environ=None):
         "SECRET_KEY": env.get("WAYMARK_SECRET_KEY"),
         "MAX_BATCH_EVENTS": int(env.get("WAYMARK_MAX_BATCH_EVENTS", "500")),
         "MAX_CONTENT_LENGTH": int(env.get("WAYMARK_MAX_BODY_BYTES", str(1024 * 1024))),
+        # Alerts (docs/alerts.md): a webhook URL turns them on.
+        "ALERT_WEBHOOK": env.get("WAYMARK_ALERT_WEBHOOK") or None,
+        "ALERT_BROKEN_RUNS": int(env.get("WAYMARK_ALERT_BROKEN_RUNS", "5")),
+        "ALERT_WINDOW_HOURS": float(env.get("WAYMARK_ALERT_WINDOW_HOURS", "8")),
+        # How often each service process looks for due checks and pending posts.
+        "ALERT_POLL_SECONDS": float(env.get("WAYMARK_ALERT_POLL_SECONDS", "5")),
+        # The first retry of a failed post waits this long; each next one twice as long.
+        "ALERT_RETRY_SECONDS": float(env.get("WAYMARK_ALERT_RETRY_SECONDS", "30")),
+        "ALERT_TIMEOUT_SECONDS": float(env.get("WAYMARK_ALERT_TIMEOUT_SECONDS", "10")),
     }

@@ -10,6 +10,7 @@ now are folded into runs (runs.py), in the same transaction.
 import json
 from urllib.parse import urlsplit, urlunsplit
 
+from .alerts import due_steps_of, record_due
 from .db import database, is_postgres
 from .errors import details_from_messages
 from .models import utcnow
@@ -60,21 +61,26 @@ def insert_new_events(rows):
     return stored
 
 
-def store_events(rows):
+def store_events(rows, alert_checks=False):
     """Store event rows and fold the new ones into runs, in one transaction; return the ids stored now.
 
     Rows are inserted in id order so that two transactions inserting
     overlapping batches on PostgreSQL wait for each other instead of deadlocking.
+    With ``alert_checks``, the steps whose target went missing are marked for the
+    alerts thread to check (alerts.py); nothing is counted or posted here.
     """
     rows = sorted(rows, key=lambda row: row["id"])
     with database.atomic():
         stored_ids = insert_new_events(rows)
-        runs, steps = fold(row for row in rows if row["id"] in stored_ids)
+        stored = [row for row in rows if row["id"] in stored_ids]
+        runs, steps = fold(stored)
         upsert_runs(runs, steps)
+        if alert_checks:
+            record_due(due_steps_of(stored), rows[0]["received_at"] if rows else utcnow())
     return stored_ids
 
 
-def ingest_batch(raw_events, keep_url_query=False):
+def ingest_batch(raw_events, keep_url_query=False, alert_checks=False):
     """Validate and store a batch; one result per event, in the batch's order.
 
     A result is ``{"id", "status": "stored"|"duplicate"|"rejected", "errors"?: [{path, message}]}``::
@@ -96,7 +102,7 @@ def ingest_batch(raw_events, keep_url_query=False):
             continue  # the same id twice in one batch: the later one is a duplicate
         first_of_id[event["id"]] = len(results) - 1
         rows.append(event_row(event, received_at, keep_url_query))
-    stored_ids = store_events(rows) if rows else set()
+    stored_ids = store_events(rows, alert_checks) if rows else set()
     for event_id, position in first_of_id.items():
         if event_id in stored_ids:
             results[position]["status"] = "stored"

@@ -149,3 +149,44 @@ class RunStep(BaseModel):
         indexes = (
             (("guide_id", "step_index", "step_id", "time_ms", "started_at", "guide_version", "role"), False),
         )
+
+
+# -- alerts (migration 0009, docs/alerts.md; queries in alerts.py) -------------
+
+class AlertDue(BaseModel):
+    """A step ingest saw a target_missing for, until a background check takes it."""
+    guide_id = CharField(max_length=100)
+    step_id = CharField(max_length=100)
+    due_at = DateTimeField()
+
+    class Meta:
+        primary_key = CompositeKey("guide_id", "step_id")
+
+
+class AlertState(BaseModel):
+    """Whether a step is alerting; ``episode`` counts its firings (one post each)."""
+    guide_id = CharField(max_length=100)
+    step_id = CharField(max_length=100)
+    state = CharField(max_length=16)  # ok | alerting
+    episode = IntegerField()
+    broken_runs = IntegerField(null=True)
+    changed_at = DateTimeField(null=True)
+    recovered_at = DateTimeField(null=True)
+
+    class Meta:
+        primary_key = CompositeKey("guide_id", "step_id")
+
+
+class AlertOutbox(BaseModel):
+    """One post to make once (``key`` unique), retried with backoff until sent."""
+    id = AutoField()
+    key = CharField(max_length=300, unique=True)
+    kind = CharField(max_length=16)  # fired | recovered
+    payload = TextField()
+    created_at = DateTimeField()
+    next_attempt_at = DateTimeField()
+    attempts = IntegerField(default=0)
+    claimed_until = DateTimeField(null=True)
+    sent_at = DateTimeField(null=True)
+    failed_at = DateTimeField(null=True)
+    last_error = TextField(null=True)

@@ -22,6 +22,12 @@ def _announce(server):
               f"{listener.sock.getsockname()[1]}", flush=True)
 
 
+def _start_alerts(worker):
+    """Each worker runs its own alerts thread (threads do not survive gunicorn's fork)."""
+    from .alerts import start_worker
+    start_worker(worker.wsgi.config)
+
+
 def run_gunicorn(host, port, workers=2, threads=4):
     """Run until SIGINT/SIGTERM; every worker builds its own app (nothing shared in memory)."""
     options = {
@@ -36,6 +42,7 @@ def run_gunicorn(host, port, workers=2, threads=4):
         # 4096-character limit reaches the app and gets its JSON error, not an HTML 414.
         "limit_request_line": 8190,
         "when_ready": _announce,
+        "post_worker_init": _start_alerts,
     }
     _WaymarkServer(options).run()
     return 0

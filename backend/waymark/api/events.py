@@ -43,7 +43,8 @@ def _raw_events(data):
 def post_events():
     """Store a batch of events; answer a result per event."""
     raw_events = _raw_events(json_body('{"events": [...]}'))
-    results = ingest_batch(raw_events, keep_url_query=current_app.config["KEEP_URL_QUERY"])
+    results = ingest_batch(raw_events, keep_url_query=current_app.config["KEEP_URL_QUERY"],
+                           alert_checks=bool(current_app.config["ALERT_WEBHOOK"]))
     if results and all(result["status"] == "rejected" for result in results):
         details = [error for result in results for error in result["errors"]]
         error = ApiError(422, "invalid_events",
