@@ -89,6 +89,26 @@ def cmd_guides(args):
         return guide_files.export_directory(args.directory, out=sys.stdout)
 
 
+def cmd_adopt_target(args):
+    """Publish a version of GUIDE whose STEP targets the element healing last found."""
+    from .adopt import NothingToAdopt, adopt_healed_target
+    from .catalogue import GuideNotFound
+    real = _open_store()
+    with real.connection_context():
+        try:
+            adopted = adopt_healed_target(args.guide, args.step)
+        except GuideNotFound:
+            print(f"waymark: no guide {args.guide!r} in the catalogue", file=sys.stderr)
+            return 1
+        except (NothingToAdopt, ValueError) as error:
+            print(f"waymark: {getattr(error, 'message', error)}", file=sys.stderr)
+            return 1
+    state = "published" if adopted["created"] else "already the latest:"
+    print(f"{args.guide} v{adopted['version']} {state} step {args.step} now targets "
+          f"{adopted['target']['selector']}")
+    return 0
+
+
 def cmd_alerts_test(args):
     """Post a test message to WAYMARK_ALERT_WEBHOOK now."""
     from .alerts import send_test
@@ -143,6 +163,11 @@ def build_parser():
     export.add_argument("directory", metavar="DIR")
     for sub in (validate, publish, export):
         sub.set_defaults(func=cmd_guides)
+    adopt = guide_actions.add_parser(
+        "adopt-target", help="publish a version whose step targets the element healing last found")
+    adopt.add_argument("guide", metavar="GUIDE")
+    adopt.add_argument("step", metavar="STEP")
+    adopt.set_defaults(func=cmd_adopt_target)
 
     alerts = commands.add_parser("alerts", help="webhook alerts for broken steps")
     alert_actions = alerts.add_subparsers(dest="action", required=True)

@@ -19,8 +19,8 @@ from .schemas.event import event_id_of, validate_events
 
 EVENT_COLUMNS = ("id", "type", "guide_id", "guide_version", "step_id", "step_index", "run_id",
                  "user", "role", "url", "at", "duration_ms", "reason", "wait_ms", "detail",
-                 "received_at")
-# 16 columns × 500 events stays far below SQLite's 32766 parameters per statement.
+                 "received_at", "matched_by", "match_score")
+# 18 columns × 500 events stays far below SQLite's 32766 parameters per statement.
 _INSERT_CHUNK = 500
 
 
@@ -34,7 +34,8 @@ def strip_url(url, keep_query=False):
 
 def event_row(event, received_at, keep_url_query=False):
     """The stored row for one validated event (see models.Event)."""
-    detail = {key: event[key] for key in ("selectors", "extra") if event.get(key)}
+    detail = {key: event[key] for key in ("selectors", "healed_target", "candidates", "extra")
+              if event.get(key)}
     return {
         "id": event["id"], "type": event["type"], "guide_id": event["guide_id"],
         "guide_version": event["guide_version"], "step_id": event["step_id"],
@@ -42,7 +43,7 @@ def event_row(event, received_at, keep_url_query=False):
         "role": event["role"], "url": strip_url(event["url"], keep_url_query),
         "at": event["at"], "duration_ms": event["duration_ms"], "reason": event["reason"],
         "wait_ms": event["wait_ms"], "detail": json.dumps(detail) if detail else None,
-        "received_at": received_at,
+        "received_at": received_at, "matched_by": event["matched_by"], "match_score": event["score"],
     }
 
 

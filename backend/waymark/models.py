@@ -1,7 +1,7 @@
 """The tables. Serialisation lives in schemas/, queries in the modules that own them."""
 from datetime import datetime, timezone
 
-from peewee import (AutoField, CharField, CompositeKey, DateTimeField, ForeignKeyField,
+from peewee import (AutoField, CharField, CompositeKey, DateTimeField, FloatField, ForeignKeyField,
                     IntegerField, Model, TextField)
 
 from .db import database
@@ -79,7 +79,10 @@ class Event(BaseModel):
     duration_ms = IntegerField(null=True)
     reason = CharField(max_length=32, null=True)
     wait_ms = IntegerField(null=True)
-    detail = TextField(null=True)  # JSON: selector match counts and other extras
+    detail = TextField(null=True)  # JSON: selector match counts, healed target, other extras
+    # How a step_shown found its target (migration 0010): selector | fallback | healed.
+    matched_by = CharField(max_length=16, null=True)
+    match_score = FloatField(null=True)
     received_at = DateTimeField(default=utcnow)
 
     class Meta:

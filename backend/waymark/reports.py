@@ -341,6 +341,78 @@ def _latest_selectors(where, params):
     return found
 
 
+DEGRADED = "matched_by IN ('fallback', 'healed')"  # the words of migration 0010's partial index
+
+
+def degraded_targets(date_from=None, date_to=None, limit=100):
+    """Steps shown only thanks to a fallback selector or to healing (by the event's day),
+    most first, with the latest element taken and its score: fix these before they break::
+
+        [{"guide_id": "submit-expense", "guide_version": 3, "step_id": "amount", "step_index": 1,
+          "count": 12, "fallback": 0, "healed": 12,
+          "urls": ["https://expenses.example.com/reports/new"],
+          "first_seen": "2026-11-20T08:00:00.000Z", "last_seen": "2026-11-22T10:31:07.123Z",
+          "matched_by": "healed", "score": 0.83,
+          "candidate": {"selector": "[data-testid=amount]", "describe": {"v": 1, ...}}}]
+
+    ``matched_by``, ``score`` and ``candidate`` are the latest show's (``candidate``
+    is the healed element's fresh target, null after a fallback).
+    """
+    clauses, params = _time_range("at", date_from, date_to)
+    where = " AND ".join([DEGRADED, *clauses])
+    rows = _query(
+        f"SELECT guide_id, guide_version, step_index, step_id, url, matched_by, COUNT(*), MIN(at), "
+        f"MAX(at) FROM event WHERE {where} "
+        f"GROUP BY guide_id, guide_version, step_index, step_id, url, matched_by", params)
+    steps = {}
+    for guide_id, version, index, step_id, url, matched_by, count, first, last in rows:
+        key = (guide_id, version, index, step_id)
+        step = steps.setdefault(key, {"fallback": 0, "healed": 0, "urls": {}, "first": None, "last": None})
+        step[matched_by] += count
+        if url is not None:
+            step["urls"][url] = step["urls"].get(url, 0) + count
+        first, last = _as_datetime(first), _as_datetime(last)
+        step["first"] = first if step["first"] is None else min(step["first"], first)
+        step["last"] = last if step["last"] is None else max(step["last"], last)
+    ordered = sorted(steps.items(), key=lambda item: (
+        -(item[1]["fallback"] + item[1]["healed"]), -item[1]["last"].timestamp(), str(item[0][0]),
+        item[0][2] if item[0][2] is not None else -1))[:limit]
+    latest = _latest_degraded(where, params) if ordered else {}
+    degraded = []
+    for key, step in ordered:
+        guide_id, version, index, step_id = key
+        matched_by, score, candidate = latest.get(key, (None, None, None))
+        urls = sorted(step["urls"], key=lambda u: (-step["urls"][u], u))
+        degraded.append({"guide_id": guide_id, "guide_version": version, "step_id": step_id,
+                         "step_index": index, "count": step["fallback"] + step["healed"],
+                         "fallback": step["fallback"], "healed": step["healed"], "urls": urls,
+                         "first_seen": _iso(step["first"]), "last_seen": _iso(step["last"]),
+                         "matched_by": matched_by, "score": score, "candidate": candidate})
+    return degraded
+
+
+def _latest_degraded(where, params):
+    """``{(guide, version, index, step id): (matched_by, score, healed target)}`` of each
+    step's latest degraded show."""
+    rows = _query(
+        f"SELECT guide_id, guide_version, step_index, step_id, matched_by, match_score, detail FROM ("
+        f"SELECT guide_id, guide_version, step_index, step_id, matched_by, match_score, detail, "
+        f"ROW_NUMBER() OVER (PARTITION BY guide_id, guide_version, step_index, step_id "
+        f"ORDER BY at DESC, id DESC) AS n FROM event WHERE {where}) latest WHERE n = 1", params)
+    return {(guide_id, version, index, step_id):
+            (matched_by, score, (json.loads(detail) if detail else {}).get("healed_target"))
+            for guide_id, version, index, step_id, matched_by, score, detail in rows}
+
+
+def latest_healed_target(guide_id, step_id):
+    """The fresh target of the latest show of this step that healing found, or None."""
+    rows = _query(
+        "SELECT detail FROM event WHERE guide_id = ? AND step_id = ? AND type = 'step_shown' "
+        "AND matched_by = 'healed' AND detail IS NOT NULL ORDER BY at DESC, id DESC LIMIT 1",
+        [guide_id, step_id])
+    return json.loads(rows[0][0]).get("healed_target") if rows else None
+
+
 def guide_summaries(date_from=None, date_to=None, now=None):
     """One line per guide that has runs, in one query (the dashboard adds titles and status)::
 

@@ -22,6 +22,8 @@ bp = Blueprint("openapi", __name__)
 
 GUIDE_ID = {"in": "path", "name": "guide_id", "required": True, "schema": {"type": "string"},
             "description": "the guide's id (a slug)"}
+STEP_ID = {"in": "path", "name": "step_id", "required": True, "schema": {"type": "string"},
+           "description": "the step's id in the guide's latest version"}
 ERRORS = {
     400: "bad JSON or query parameters",
     401: "no token, or an unknown or revoked one",
@@ -57,6 +59,13 @@ OPERATIONS = [
     ("post", "/api/v1/guides/{guide_id}/archive",
      "Withdraw a guide from the extension (publish it again to bring it back)",
      "author", {"path": True}, {200: ("the guide, archived", GuideSummarySchema)}, [401, 403, 404]),
+    ("post", "/api/v1/guides/{guide_id}/steps/{step_id}/adopt-target",
+     "Publish a version whose step targets the element healing last found",
+     "author", {"path": True, "step": True},
+     {201: ("a new version", answers.AdoptedTargetSchema),
+      200: ("unchanged: the latest version already has this target", answers.AdoptedTargetSchema),
+      409: ("no such step, or the step was never shown by healing", answers.ErrorSchema)},
+     [401, 403, 404, 422]),
     ("post", "/api/v1/events", "A batch of step events, answered per event",
      "extension", {"body": EventBatchSchema},
      {200: ("a result per event: stored, duplicate or rejected", answers.EventResultsSchema)},
@@ -70,9 +79,10 @@ OPERATIONS = [
     ("get", "/api/v1/reports/guides/{guide_id}.csv", "The drop-off report as CSV, a row per step",
      "admin", {"query": GuideReportQuerySchema, "path": True}, {200: ("CSV", "csv")},
      [400, 401, 403, 404]),
-    ("get", "/api/v1/reports/broken-targets", "Steps whose target went missing, most first",
+    ("get", "/api/v1/reports/broken-targets",
+     "Steps whose target went missing, most first; beside them the degraded ones",
      "admin", {"query": BrokenTargetsQuerySchema},
-     {200: ("the broken targets", answers.BrokenTargetsSchema)}, [400, 401, 403]),
+     {200: ("the broken and the degraded targets", answers.BrokenTargetsSchema)}, [400, 401, 403]),
 ]
 
 
@@ -87,6 +97,8 @@ def _response(description, schema):
 def _operation(summary, role, inputs, responses, errors):
     operation = {"summary": summary, "responses": {}}
     parameters = [GUIDE_ID] if inputs.get("path") else []
+    if inputs.get("step"):
+        parameters.append(STEP_ID)
     if inputs.get("query"):
         parameters.append({"in": "query", "schema": inputs["query"]})
     if parameters:

@@ -60,5 +60,8 @@ def guide_report(guide_id):
 @bp.get("/broken-targets")
 @require_role("admin")
 def broken_targets():
-    """Steps whose target went missing, most first, with URLs and selectors."""
-    return jsonify({"broken_targets": reports.broken_targets(**_query_args(BrokenTargetsQuerySchema()))})
+    """Steps whose target went missing, most first, with URLs and selectors; beside them the
+    degraded ones (found only by a fallback or by healing)."""
+    args = _query_args(BrokenTargetsQuerySchema())
+    return jsonify({"broken_targets": reports.broken_targets(**args),
+                    "degraded": reports.degraded_targets(**args)})

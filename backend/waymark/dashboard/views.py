@@ -2,13 +2,15 @@
 
 Views only read filters, call reports.py and presenters.py, and render; no SQL here.
 """
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from .. import reports
+from ..adopt import NothingToAdopt, adopt_healed_target
+from ..catalogue import GuideNotFound
 from . import presenters
 from .auth import admin_required
 from .catalogue_info import catalogue_entries, catalogue_entry, published_versions
-from .csrf import csrf_token
+from .csrf import check_csrf, csrf_token
 from .errors import DashboardError, init_blueprint
 from .filters import preset_ranges, range_filters, report_filters
 
@@ -74,8 +76,29 @@ def guide_report_csv(guide_id):
 @bp.get("/broken-targets")
 @admin_required
 def broken_targets():
-    """Steps whose element went missing, most first, with URLs and when last seen."""
+    """Steps whose element went missing, most first, with URLs and when last seen; then the
+    degraded ones (found by a fallback or by healing), with a button to adopt a healed target."""
     filters = range_filters()
     found = reports.broken_targets(date_from=filters.date_from, date_to=filters.date_to)
+    degraded = reports.degraded_targets(date_from=filters.date_from, date_to=filters.date_to)
     titles = {gid: entry["title"] for gid, entry in catalogue_entries().items()}
-    return render_template("broken_targets.html", rows=found, titles=titles, filters=filters)
+    return render_template("broken_targets.html", rows=found, degraded=degraded, titles=titles,
+                           filters=filters, adopted=request.args.get("adopted"))
+
+
+@bp.post("/guides/<guide_id>/steps/<step_id>/adopt-target")
+@admin_required
+def adopt_target(guide_id, step_id):
+    """Publish a version whose step targets the element healing last found; back to the list."""
+    check_csrf()
+    try:
+        adopted = adopt_healed_target(guide_id, step_id)
+    except GuideNotFound:
+        raise DashboardError(404, "not_found", f"No guide {guide_id!r} in the catalogue.",
+                             path="guide_id") from None
+    except NothingToAdopt as error:
+        raise DashboardError(409, "nothing_to_adopt", error.message, path="step_id") from None
+    except ValueError as error:
+        raise DashboardError(422, "invalid_guide", str(error), path="step_id") from None
+    note = f"{guide_id} v{adopted['version']}: step {step_id} targets {adopted['target']['selector']}"
+    return redirect(url_for("dashboard.broken_targets", adopted=note), code=303)

@@ -18,11 +18,18 @@ from datetime import datetime, timezone
 from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load,
                          pre_load, validate, validates_schema)
 
+from .guide import TargetSchema
+
 EVENT_TYPES = ("guide_started", "step_shown", "step_completed", "step_back",
                "target_missing", "guide_dismissed", "guide_completed")
 DISMISS_REASONS = ("close_button", "escape", "replaced", "other")
 # Events about one step must say which; the others may (a dismissal says where it happened).
 STEP_TYPES = ("step_shown", "step_completed", "step_back", "target_missing")
+
+MATCHED_BY = ("selector", "fallback", "healed")
+# Events that say how their target was found (tip_shown too, once tips exist).
+MATCHED_TYPES = ("step_shown",)
+MAX_CANDIDATES = 5
 
 MAX_EXTRA_FIELDS = 20
 MAX_EXTRA_BYTES = 4096
@@ -69,6 +76,16 @@ class SelectorMatchSchema(Schema):
     matches = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100000))
 
 
+class CandidateSchema(Schema):
+    """One element a target_missing considered and turned down, with its healing score."""
+
+    class Meta:
+        unknown = RAISE
+
+    score = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=1))
+    label = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
 class EventSchema(Schema):
     """One event, as PRODUCT.md "Events, version 1" and docs/contract-notes.md define it."""
 
@@ -96,6 +113,13 @@ class EventSchema(Schema):
                              validate=validate.Range(min=0, max=2_000_000_000))
     selectors = fields.List(fields.Nested(SelectorMatchSchema), load_default=None, allow_none=True,
                             validate=validate.Length(max=MAX_SELECTORS))
+    # How the target was found (PRODUCT.md "Targets that survive a redesign").
+    matched_by = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(MATCHED_BY))
+    score = fields.Float(load_default=None, allow_none=True, allow_nan=False,
+                         validate=validate.Range(min=0, max=1))
+    healed_target = fields.Nested(TargetSchema, load_default=None, allow_none=True)
+    candidates = fields.List(fields.Nested(CandidateSchema), load_default=None, allow_none=True,
+                             validate=validate.Length(max=MAX_CANDIDATES))
     extra = fields.Dict(load_default=None)
 
     @pre_load
@@ -121,6 +145,7 @@ class EventSchema(Schema):
                                   + ", ".join(DISMISS_REASONS), "reason")
         if kind != "guide_dismissed" and data.get("reason") is not None:
             raise ValidationError("only a guide_dismissed event carries a reason", "reason")
+        self._check_matching_fields(kind, data)
         extra = data.get("extra") or {}
         if len(extra) > MAX_EXTRA_FIELDS:
             raise ValidationError(f"at most {MAX_EXTRA_FIELDS} fields beyond the contract's", "_schema")
@@ -128,6 +153,20 @@ class EventSchema(Schema):
             raise ValidationError(
                 f"fields beyond the contract's ({', '.join(sorted(extra))[:200]}) "
                 f"exceed {MAX_EXTRA_BYTES} bytes", "_schema")
+
+    @staticmethod
+    def _check_matching_fields(kind, data):
+        matched_by = data.get("matched_by")
+        if matched_by is not None and kind not in MATCHED_TYPES:
+            raise ValidationError(f"only a {', '.join(MATCHED_TYPES)} event says how its target "
+                                  "was found", "matched_by")
+        if matched_by == "healed" and data.get("score") is None:
+            raise ValidationError("required when matched_by is healed", "score")
+        for name in ("score", "healed_target"):
+            if data.get(name) is not None and matched_by != "healed":
+                raise ValidationError("only when matched_by is healed", name)
+        if data.get("candidates") is not None and kind != "target_missing":
+            raise ValidationError("only a target_missing event lists candidates", "candidates")
 
     @post_load
     def drop_empty_extra(self, data, **kwargs):
