@@ -6,6 +6,7 @@ import { STORAGE } from '../shared/keys.js';
 import { urlSatisfies, watchAdvance } from './advance.js';
 import { stepBodyPlan } from './body.js';
 import { askForRun, reportTransition } from './events.js';
+import { matchReport } from './heal.js';
 import { bindKeys, deepActiveElement } from './keyboard.js';
 import { anchor, revealTarget } from './position.js';
 import { createHost, renderSpotlight, renderStep } from './render.js';
@@ -94,12 +95,12 @@ function createOverlay() {
     teardownStep = search.cancel;
     search.promise.then((result) => {
       if (mine !== generation) return;
-      if (result.element) present(step, result.element);
-      else dispatch({ type: 'missing', wait_ms: waitMs, selectors: result.selectors });
+      if (result.element) present(step, result.element, matchReport(result, step.target));
+      else dispatch({ type: 'missing', wait_ms: waitMs, selectors: result.selectors, candidates: result.candidates });
     });
   }
 
-  function present(step, target) {
+  function present(step, target, match) {
     const mine = generation;
     if (!host) {
       returnFocusTo = deepActiveElement(document);
@@ -141,7 +142,7 @@ function createOverlay() {
     );
     teardownStep = () => cleanups.reverse().forEach((cleanup) => cleanup());
     const firstArrival = run.shown_index !== index;
-    dispatch({ type: 'shown' });
+    dispatch({ type: 'shown', match });
     // Focus moves into the dialog when a step arrives, not when it is only
     // redrawn (the page re-rendered its target while the employee typed).
     if (firstArrival || !deepActiveElement(document) || deepActiveElement(document) === document.body) {

@@ -9,6 +9,9 @@
 // content script; docs/extension.md says so.
 // The search functions take a root-like object (anything with
 // querySelectorAll) so node's test runner can drive them with a fake.
+// When every selector fails and the target carries the picker's descriptions
+// (`describe`), heal.js looks for the element by them (findTarget's last line).
+import { healTarget } from './heal.js';
 
 export const DEFAULT_WAIT_MS = 5000;
 const RECHECK_THROTTLE_MS = 50;
@@ -113,9 +116,12 @@ export function visibleText(element) {
 
 /**
  * Resolves a target once.
- * @returns {{element: object|null, selector: string|null, selectors: {selector: string, matches: number}[]}}
+ * @returns {{element: object|null, selector: string|null, selectors: {selector: string, matches: number}[],
+ *   healed?: {score: number}, candidates?: {score: number, label: string}[]}}
  *   `selectors` lists every selector tried with how many elements it matched
  *   (before the visibility and text filters), for target_missing reports.
+ *   `healed`: no selector found it, heal.js did (with its score); `candidates`:
+ *   healing refused, these were the best (scores for the report).
  */
 export function findTarget(root, target, env = { isVisible, visibleText }) {
   const roots = searchRoots(root);
@@ -126,7 +132,9 @@ export function findTarget(root, target, env = { isVisible, visibleText }) {
     const usable = matched.find((el) => env.isVisible(el) && textMatches(env.visibleText(el), target.text));
     if (usable) return { element: usable, selector, selectors };
   }
-  return { element: null, selector: null, selectors };
+  const healed = env.heal === false ? null : healTarget(roots, target, env);
+  if (healed && healed.element) return { element: healed.element, selector: null, selectors, healed: { score: healed.score } };
+  return { element: null, selector: null, selectors, ...(healed ? { candidates: healed.candidates } : {}) };
 }
 
 /**
