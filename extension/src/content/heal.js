@@ -27,6 +27,7 @@ import { buildTarget } from './pick/selector.js';
 // answers score 0.45 and up, look-alikes trail the right one by 0.15 or more.
 export const HEAL_THRESHOLD = 0.45;
 export const HEAL_MARGIN = 0.12;
+const TIE = 0.02; // scores this close describe the element equally well
 const TOP_CANDIDATES = 3;
 const VISIBILITY_CHECKS = 12; // best-scored candidates checked for visibility, at most
 const PATH_SLACK = 3; // extra candidate ancestors looked at (inserted wrappers)
@@ -256,6 +257,21 @@ export function healTarget(roots, target, env) {
   const candidates = visible.slice(0, TOP_CANDIDATES).map((c) => ({ score: round(c.score), label: candidateLabel(c.element) }));
   const clear = best && best.score >= HEAL_THRESHOLD && (!second || best.score - second.score >= HEAL_MARGIN);
   return { element: clear ? best.element : null, score: best ? round(best.score) : 0, candidates };
+}
+
+/**
+ * Among several usable matches of a selector, the one the descriptions say is
+ * the target. The selector vouches for each of them, so here the recorded
+ * features only break the tie: the best-scored one, unless the best are
+ * alike (within TIE), where the first stays the answer as it always was (a
+ * list of identical rows picked as "the first of several").
+ */
+export function preferDescribed(usable, target) {
+  const [first] = usable;
+  if (usable.length < 2 || !target.describe || target.describe.v !== 1) return first;
+  const scored = usable.map((element) => ({ element, score: scoreCandidate(target.describe, factsOf(element), true) }));
+  const best = scored.reduce((top, candidate) => (candidate.score > top.score ? candidate : top));
+  return best.score - scored[0].score > TIE ? best.element : first;
 }
 
 /** The healed element's fresh target: what adopting it publishes (a selector by the picker's rules). */

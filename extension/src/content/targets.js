@@ -11,7 +11,7 @@
 // querySelectorAll) so node's test runner can drive them with a fake.
 // When every selector fails and the target carries the picker's descriptions
 // (`describe`), heal.js looks for the element by them (findTarget's last line).
-import { healTarget } from './heal.js';
+import { healTarget, preferDescribed } from './heal.js';
 
 export const DEFAULT_WAIT_MS = 5000;
 const RECHECK_THROTTLE_MS = 50;
@@ -129,10 +129,12 @@ export function findTarget(root, target, env = { isVisible, visibleText }) {
   for (const selector of selectorsOf(target)) {
     const matched = queryAll(roots, selector);
     selectors.push({ selector, matches: matched.length });
-    const usable = matched.find((el) => env.isVisible(el) && textMatches(env.visibleText(el), target.text));
-    if (usable) return { element: usable, selector, selectors };
+    const isUsable = (el) => env.isVisible(el) && textMatches(env.visibleText(el), target.text);
+    const usable = matched.find(isUsable);
+    // Several usable matches where the picker saw one: a look-alike appeared; the descriptions tell them apart.
+    if (usable) return { element: target.describe ? preferDescribed(matched.filter(isUsable), target) : usable, selector, selectors };
   }
-  const healed = env.heal === false ? null : healTarget(roots, target, env);
+  const healed = healTarget(roots, target, env);
   if (healed && healed.element) return { element: healed.element, selector: null, selectors, healed: { score: healed.score } };
   return { element: null, selector: null, selectors, ...(healed ? { candidates: healed.candidates } : {}) };
 }
