@@ -8,7 +8,8 @@ in place of the step's old one, so the next runs match by selector again.
 """
 import copy
 
-from . import catalogue, reports
+from . import catalogue
+from .reports.targets import latest_healed_target
 from .schemas.guide import check_guide
 
 
@@ -34,7 +35,7 @@ def adopt_healed_target(guide_id, step_id):
     if not steps:
         raise NothingToAdopt(f"Guide {guide_id!r} (version {latest['version']}) has no step "
                              f"{step_id!r}.")
-    healed = reports.latest_healed_target(guide_id, step_id)
+    healed = latest_healed_target(guide_id, step_id)
     if healed is None:
         raise NothingToAdopt(f"Step {step_id!r} of guide {guide_id!r} was never shown by "
                              "healing: there is no healed target to adopt.")

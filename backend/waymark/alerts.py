@@ -28,6 +28,7 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
 
+from . import db
 from .db import database, is_postgres
 from .models import utcnow
 
@@ -59,11 +60,7 @@ class Rules:
         return f"{self.window.total_seconds() / 3600:g}h"
 
 
-def _sql(sql, params=()):
-    """Run SQL written with ``?`` markers on either store."""
-    if is_postgres():
-        sql = sql.replace("?", "%s")
-    return database.execute_sql(sql, list(params))
+_sql = db.execute  # SQL with ? markers, on either store
 
 
 # -- ingest's side: cheap, inside its transaction ---------------------------------

@@ -10,8 +10,9 @@ now are folded into runs (runs.py), in the same transaction.
 import json
 from urllib.parse import urlsplit, urlunsplit
 
+from . import db
 from .alerts import due_steps_of, record_due
-from .db import database, is_postgres
+from .db import database
 from .errors import details_from_messages
 from .models import utcnow
 from .runs import fold, upsert_runs
@@ -49,15 +50,14 @@ def event_row(event, received_at, keep_url_query=False):
 
 def insert_new_events(rows):
     """Insert rows, skipping ids already stored; return the set of ids stored now."""
-    param = "%s" if is_postgres() else "?"
-    one_row = "(" + ", ".join([param] * len(EVENT_COLUMNS)) + ")"
+    one_row = db.markers(len(EVENT_COLUMNS))
     columns = ", ".join(f'"{column}"' for column in EVENT_COLUMNS)
     stored = set()
     for start in range(0, len(rows), _INSERT_CHUNK):
         chunk = rows[start:start + _INSERT_CHUNK]
         sql = (f'INSERT INTO "event" ({columns}) VALUES {", ".join([one_row] * len(chunk))} '
                f'ON CONFLICT ("id") DO NOTHING RETURNING "id"')
-        cursor = database.execute_sql(sql, [row[c] for row in chunk for c in EVENT_COLUMNS])
+        cursor = db.execute(sql, [row[c] for row in chunk for c in EVENT_COLUMNS])
         stored.update(found for (found,) in cursor.fetchall())
     return stored
 

@@ -4,50 +4,44 @@ A guide the catalogue knows (or that has runs) but with no events in range
 answers 200 with zeros; a guide id nobody knows answers 404. Bad query
 parameters answer 400 with the parameter's name as the error's path.
 """
-from flask import Blueprint, Response, jsonify, request
-from marshmallow import ValidationError
+from flask import Blueprint, Response, current_app, jsonify
 
-from .. import reports
-from ..errors import ApiError, details_from_messages, not_found
+from ..errors import not_found
+from ..reports import export, guides, summaries, targets
 from ..schemas.report import BrokenTargetsQuerySchema, GuideReportQuerySchema, SummariesQuerySchema
 from ..tokens import require_role
+from . import query_args
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1/reports")
 
 
-def _query_args(schema):
-    """The query string loaded by ``schema``; raises ApiError 400 naming each bad parameter."""
-    try:
-        return schema.load(request.args.to_dict())
-    except ValidationError as error:
-        details = details_from_messages(error.messages)
-        names = ", ".join(sorted({detail["path"] for detail in details}))
-        raise ApiError(400, "invalid_query", f"Bad query parameter(s): {names}.", details) from None
+def _abandon_after_minutes():
+    return current_app.config["ABANDON_AFTER_MINUTES"]
 
 
 def _guide_report(guide_id):
     """The report for ``guide_id`` from the query string; raises ApiError 404 for an unknown guide."""
-    args = _query_args(GuideReportQuerySchema())
-    if not reports.guide_known(guide_id):
+    args = query_args(GuideReportQuerySchema())
+    if not guides.guide_known(guide_id):
         raise not_found(f"No guide {guide_id!r} in the catalogue and no events for it.")
-    return reports.guide_report(guide_id, **args)
+    return guides.guide_report(guide_id, **args, abandon_after_minutes=_abandon_after_minutes())
 
 
 @bp.get("/guides")
 @require_role("admin")
 def guide_summaries():
     """Runs and completion of every guide that has runs."""
-    return jsonify({"guides": reports.guide_summaries(**_query_args(SummariesQuerySchema()))})
+    return jsonify({"guides": summaries.guide_summaries(**query_args(SummariesQuerySchema()),
+                                                        abandon_after_minutes=_abandon_after_minutes())})
 
 
 @bp.get("/guides/<guide_id>.csv")
 @require_role("admin")
 def guide_report_csv(guide_id):
     """The drop-off report as CSV, a row per step."""
-    body = reports.report_csv(_guide_report(guide_id))
-    filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in guide_id)
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="waymark-{filename}.csv"'})
+    body = export.report_csv(_guide_report(guide_id))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{export.csv_filename(guide_id)}"'})
 
 
 @bp.get("/guides/<guide_id>")
@@ -62,6 +56,6 @@ def guide_report(guide_id):
 def broken_targets():
     """Steps whose target went missing, most first, with URLs and selectors; beside them the
     degraded ones (found only by a fallback or by healing)."""
-    args = _query_args(BrokenTargetsQuerySchema())
-    return jsonify({"broken_targets": reports.broken_targets(**args),
-                    "degraded": reports.degraded_targets(**args)})
+    args = query_args(BrokenTargetsQuerySchema())
+    return jsonify({"broken_targets": targets.broken_targets(**args),
+                    "degraded": targets.degraded_targets(**args)})
