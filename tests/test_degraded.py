@@ -8,7 +8,7 @@ from tests.test_api_guides import make_guide
 from tests.test_dashboard import Visitor
 from waymark.ingest import ingest_batch
 from waymark.models import Event
-from waymark.reports import degraded_targets
+from waymark.reports.targets import degraded_targets
 from waymark.schemas.event import validate_events
 
 HEALED = {"selector": "[data-action=new-expense]", "text": "New expense",
@@ -161,3 +161,14 @@ def test_the_dashboard_lists_degraded_targets_and_adopts_one(service, unique_id)
     refused = visitor.post(f"/dashboard/guides/{unique_id}/steps/start/adopt-target",
                            {"csrf_token": "forged"})
     assert refused[0] == 400
+
+
+def test_broken_targets_carry_the_refused_candidates_of_the_latest_miss(database):
+    from waymark.reports.targets import broken_targets
+    miss = dict(shown(), type="target_missing", at="2026-11-22T10:00:00Z",
+                candidates=[{"score": 0.7, "label": "button.btn"}, {"score": 0.69, "label": "button.btn"}])
+    older = dict(shown(run_id="r0"), type="target_missing", at="2026-11-22T09:00:00Z")
+    ingest_batch([miss, older, dict(shown(step_id="plain", index=4), type="target_missing")])
+    found = {b["step_id"]: b for b in broken_targets()}
+    assert found["start"]["candidates"] == miss["candidates"]
+    assert found["plain"]["candidates"] == []

@@ -63,7 +63,11 @@ def broken_targets(date_from=None, date_to=None, limit=100):
         [{"guide_id": "submit-expense", "guide_version": 3, "step_id": "amount", "step_index": 1,
           "count": 42, "urls": ["https://expenses.example.com/reports/new"],
           "last_seen": "2026-11-22T10:31:07.123Z",
-          "selectors": [{"selector": "input[name=amount]", "matches": 0}]}]
+          "selectors": [{"selector": "input[name=amount]", "matches": 0}],
+          "candidates": [{"score": 0.61, "label": "input.amount"}, {"score": 0.58, "label": "input"}]}]
+
+    ``candidates``: what healing considered and refused at the latest miss (too low a
+    score, or two look-alikes too close), [] for a target without descriptions.
     """
     in_range, params = where("e", date_from=date_from, date_to=date_to, day_column="at")
     misses = f"{MISSING} AND {in_range}"
@@ -73,15 +77,16 @@ def broken_targets(date_from=None, date_to=None, limit=100):
         f"GROUP BY e.guide_id, e.guide_version, e.step_index, e.step_id, e.url", params)
     grouped = group_missing(((g, v, i, s), url, count, last) for g, v, i, s, url, count, last in rows)
     grouped = grouped[:limit]
-    selectors = _latest_selectors(misses, params) if grouped else {}
+    latest = _latest_selectors(misses, params) if grouped else {}
     for entry in grouped:
         key = (entry["guide_id"], entry["guide_version"], entry["step_index"], entry["step_id"])
-        entry["selectors"] = selectors.get(key, [])
+        entry["selectors"], entry["candidates"] = latest.get(key, ([], []))
     return grouped
 
 
 def _latest_selectors(misses, params):
-    """``{(guide, version, index, step id): selectors}`` of each step's latest miss."""
+    """``{(guide, version, index, step id): (selectors, candidates)}`` of each step's latest miss
+    (``candidates``: the elements healing refused, with their scores)."""
     rows = query(
         f"SELECT guide_id, guide_version, step_index, step_id, detail FROM ("
         f"SELECT e.guide_id, e.guide_version, e.step_index, e.step_id, e.detail, ROW_NUMBER() OVER ("
@@ -90,7 +95,8 @@ def _latest_selectors(misses, params):
         f"FROM event e WHERE {misses}) latest WHERE n = 1", params)
     found = {}
     for guide_id, version, index, step_id, detail in rows:
-        found[(guide_id, version, index, step_id)] = (json.loads(detail) if detail else {}).get("selectors", [])
+        kept = json.loads(detail) if detail else {}
+        found[(guide_id, version, index, step_id)] = (kept.get("selectors", []), kept.get("candidates", []))
     return found
 
 

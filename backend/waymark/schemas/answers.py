@@ -5,7 +5,7 @@ these schemas say the same in a form apispec turns into OpenAPI.
 """
 from marshmallow import Schema, fields
 
-from .event import SelectorMatchSchema
+from .event import CandidateSchema, SelectorMatchSchema
 from .guide import TargetSchema
 from .guide_api import ProblemSchema
 
@@ -93,6 +93,7 @@ class BrokenTargetSchema(Schema):
     urls = fields.List(fields.String())
     last_seen = fields.String()
     selectors = fields.List(fields.Nested(SelectorMatchSchema))
+    candidates = fields.List(fields.Nested(CandidateSchema))
 
 
 class DegradedTargetSchema(Schema):

@@ -27,6 +27,7 @@ import { buildTarget } from './pick/selector.js';
 // answers score 0.45 and up, look-alikes trail the right one by 0.15 or more.
 export const HEAL_THRESHOLD = 0.45;
 export const HEAL_MARGIN = 0.12;
+const CONFLICT_BELOW = 0.3; // a test hook this unlike the recorded one is another element's
 const TIE = 0.02; // scores this close describe the element equally well
 const TOP_CANDIDATES = 3;
 const VISIBILITY_CHECKS = 12; // best-scored candidates checked for visibility, at most
@@ -78,6 +79,17 @@ function valueSimilarity(recorded, found) {
   if (found === null || found === undefined) return 0;
   if (recorded === found) return 1;
   return 0.5 * textSimilarity(recorded.replace(/[-_]+/g, ' '), found.replace(/[-_]+/g, ' '));
+}
+
+/**
+ * A test hook names one element: the same one 1, a renamed one part of it,
+ * and another element's hook counts against (a look-alike with its own test id
+ * is another element, however alike it looks).
+ */
+function testHookSimilarity(recorded, found) {
+  if (found === null || found === undefined) return 0;
+  const similarity = valueSimilarity(recorded, found);
+  return similarity >= CONFLICT_BELOW ? similarity : -0.5;
 }
 
 function jaccard(a, b) {
@@ -140,8 +152,19 @@ export function pathSimilarity(recorded, found) {
   return Math.max(0, Math.max(...previous)) / n;
 }
 
+/** The neighbours' names, through wrappers: an only child's neighbours are its wrapper's. */
+function neighbourNames(element) {
+  const names = [...siblingNames(element, 6)];
+  let node = element;
+  for (let level = 0; level < 2 && node.parentElement && node.parentElement.children.length === 1; level += 1) {
+    node = node.parentElement;
+    names.push(...siblingNames(node, 6));
+  }
+  return names;
+}
+
 function siblingSimilarity(recorded, element) {
-  const names = siblingNames(element, 6);
+  const names = neighbourNames(element);
   if (!names.length) return 0;
   const each = recorded.map((name) => Math.max(...names.map((found) => textSimilarity(name, found))));
   return each.reduce((sum, value) => sum + value, 0) / recorded.length;
@@ -168,7 +191,7 @@ export function scoreCandidate(recorded, facts, deep = true) {
   };
   for (const [name, value] of Object.entries(recorded.attrs || {})) {
     const found = attributeOf(element, name);
-    if (TEST_ATTRIBUTES.includes(name)) add(WEIGHTS.test, valueSimilarity(value, found));
+    if (TEST_ATTRIBUTES.includes(name)) add(WEIGHTS.test, testHookSimilarity(value, found));
     else if (WORDING.includes(name)) add(WEIGHTS[name], textSimilarity(value, found || ''));
     else if (name in WEIGHTS) add(WEIGHTS[name], valueSimilarity(value, found));
     else add(WEIGHTS.behaviour, valueSimilarity(value, found));
@@ -184,7 +207,7 @@ export function scoreCandidate(recorded, facts, deep = true) {
     add(WEIGHTS.path, pathSimilarity(recorded.path, found));
   }
   if (deep && recorded.siblings) add(WEIGHTS.siblings, siblingSimilarity(recorded.siblings, element));
-  return total ? got / total : 0;
+  return total ? Math.max(0, got / total) : 0;
 }
 
 // -- the page --------------------------------------------------------------------
