@@ -5,6 +5,7 @@ The receiver is a real HTTP server on loopback (``Receiver``); the service's
 own processes run the alerts threads in the service-level tests.
 """
 import json
+import socketserver
 import threading
 import time
 import uuid
@@ -73,9 +74,56 @@ def receiver():
     running.close()
 
 
-def rules(url, retry=0.01):
+def rules(url, retry=0.01, email=None):
     return alerts.Rules(webhook=url, broken_runs=THRESHOLD, window=timedelta(hours=8),
-                        retry_seconds=retry, timeout_seconds=5)
+                        retry_seconds=retry, timeout_seconds=5, email=email)
+
+
+class MailReceiver:
+    """An SMTP server on loopback that keeps every message it is given (enough SMTP for smtplib)."""
+
+    def __init__(self):
+        self.messages = []
+        receiver = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                self.wfile.write(b"220 localhost ESMTP\r\n")
+                lines, reading = [], False
+                for line in self.rfile:
+                    if reading:
+                        if line.rstrip(b"\r\n") == b".":
+                            receiver.messages.append(b"".join(lines).decode("utf-8"))
+                            lines, reading = [], False
+                            self.wfile.write(b"250 queued\r\n")
+                        else:
+                            lines.append(line)
+                        continue
+                    verb = line[:4].upper()
+                    if verb == b"DATA":
+                        reading = True
+                        self.wfile.write(b"354 go on\r\n")
+                    elif verb == b"QUIT":
+                        self.wfile.write(b"221 bye\r\n")
+                        return
+                    else:
+                        self.wfile.write(b"250 localhost\r\n")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def mail():
+    running = MailReceiver()
+    yield running
+    running.close()
 
 
 def iso(moment):
@@ -134,6 +182,31 @@ def test_the_threshold_crossed_once_posts_once_and_recovery_posts_once(database,
     assert [p["alert"] for p in receiver.posts] == ["broken", "recovered", "broken"]
 
 
+def test_email_gets_the_same_alerts_as_the_webhook(database, receiver, mail):
+    email = alerts.Email(to=("ops@example.com",), sender="waymark@example.com", host="127.0.0.1",
+                         port=mail.port)
+    rule = rules(receiver.url, email=email)
+    ingest_batch(broken("mailed", THRESHOLD), alert_checks=True)
+    alerts.run_once(rule)
+    alerts.run_once(rule)
+    assert len(receiver.posts) == 1
+    [message] = mail.messages
+    assert "To: ops@example.com" in message and 'Subject: Waymark: step "amount" of guide "mailed"' in message
+    assert "broken_runs: 3" in message
+    assert AlertOutbox.select().where(AlertOutbox.sent_at.is_null()).count() == 0
+
+
+def test_an_email_that_fails_is_retried_without_posting_the_webhook_again(database, receiver):
+    email = alerts.Email(to=("ops@example.com",), sender="w@example.com", host="127.0.0.1", port=9)
+    rule = rules(receiver.url, email=email, retry=30)
+    ingest_batch(broken("mailfail", THRESHOLD), alert_checks=True)
+    alerts.run_once(rule)
+    alerts.run_once(rule)
+    assert len(receiver.posts) == 1
+    pending = AlertOutbox.get(AlertOutbox.channel == "email")
+    assert pending.sent_at is None and pending.attempts == 1 and pending.last_error
+
+
 def test_broken_runs_outside_the_window_do_not_count(database, receiver):
     rule = rules(receiver.url)
     ingest_batch(broken("old", THRESHOLD, ago=timedelta(hours=9)), alert_checks=True)
@@ -180,7 +253,7 @@ def test_retries_back_off(database):
 
 def test_a_claimed_post_is_not_claimed_twice(database):
     rule = rules("http://127.0.0.1:9/")
-    alerts._enqueue("broken", "k1", {"text": "x"}, utcnow())
+    alerts._enqueue("broken", "k1", {"text": "x"}, utcnow(), rule)
     now = utcnow()
     assert len(alerts.claim(now, rule)) == 1
     assert alerts.claim(now, rule) == [], "claimed rows wait for their lease to end"
@@ -203,6 +276,15 @@ def test_waymark_alerts_test_posts_a_test_message(database_url, receiver):
     assert failed.returncode == 1 and "not delivered" in failed.stderr
     unset = run_cli(database_url, "alerts", "test", check=False, env={"WAYMARK_ALERT_WEBHOOK": ""})
     assert unset.returncode == 1 and "WAYMARK_ALERT_WEBHOOK" in unset.stderr
+
+
+def test_waymark_alerts_test_mails_when_email_is_set(database_url, mail):
+    done = run_cli(database_url, "alerts", "test", env={
+        "WAYMARK_ALERT_WEBHOOK": "", "WAYMARK_ALERT_EMAIL_TO": "ops@example.com",
+        "WAYMARK_ALERT_SMTP_HOST": "127.0.0.1", "WAYMARK_ALERT_SMTP_PORT": str(mail.port)})
+    assert "delivered (email)" in done.stdout
+    [message] = mail.messages
+    assert "a test alert" in message
 
 
 # -- the service's own processes ------------------------------------------------------

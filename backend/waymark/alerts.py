@@ -9,6 +9,10 @@ The rules (docs/alerts.md, PRODUCT.md "Targets that survive a redesign"):
 - an alerting step **recovers** when some run shows it after the latest broken
   run at that step; that posts once more, and counting starts again from there.
 
+Each alert goes to the webhook (``ALERT_WEBHOOK``) and, when
+``ALERT_EMAIL_TO`` and ``ALERT_SMTP_HOST`` are set, by email, on the same rules:
+one outbox row per channel, each delivered and retried on its own.
+
 Nothing here runs on the ingest request's path: ingest only inserts the step
 into ``alert_due`` (``record_due``, inside its transaction). A background
 thread in every service process (``start_worker``) takes the due steps, checks
@@ -22,11 +26,13 @@ expire, and another one sends it (at least once, never twice otherwise).
 """
 import json
 import logging
+import smtplib
 import threading
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from email.message import EmailMessage
 
 from . import db
 from .db import database, is_postgres
@@ -41,19 +47,37 @@ CLAIM_LEASE_SECONDS = 30      # beyond the post's own timeout
 
 
 @dataclass(frozen=True)
+class Email:
+    """Where alert emails go, and through which SMTP server."""
+    to: tuple
+    sender: str
+    host: str
+    port: int = 25
+    user: str = None
+    password: str = None
+    starttls: bool = False
+
+
+@dataclass(frozen=True)
 class Rules:
     webhook: str
     broken_runs: int
     window: timedelta
     retry_seconds: float
     timeout_seconds: float
+    email: Email = field(default=None)
 
     @classmethod
     def from_config(cls, config):
         return cls(webhook=config["ALERT_WEBHOOK"], broken_runs=config["ALERT_BROKEN_RUNS"],
                    window=timedelta(hours=config["ALERT_WINDOW_HOURS"]),
                    retry_seconds=config["ALERT_RETRY_SECONDS"],
-                   timeout_seconds=config["ALERT_TIMEOUT_SECONDS"])
+                   timeout_seconds=config["ALERT_TIMEOUT_SECONDS"], email=_email(config))
+
+    @property
+    def channels(self):
+        """The channels each alert goes to: one outbox row (one delivery) per channel."""
+        return [name for name, on in (("webhook", self.webhook), ("email", self.email)) if on]
 
     @property
     def window_label(self):
@@ -61,6 +85,20 @@ class Rules:
 
 
 _sql = db.execute  # SQL with ? markers, on either store
+
+
+def _email(config):
+    if not (config.get("ALERT_EMAIL_TO") and config.get("ALERT_SMTP_HOST")):
+        return None
+    return Email(to=tuple(config["ALERT_EMAIL_TO"]), sender=config["ALERT_EMAIL_FROM"],
+                 host=config["ALERT_SMTP_HOST"], port=config["ALERT_SMTP_PORT"],
+                 user=config["ALERT_SMTP_USER"], password=config["ALERT_SMTP_PASSWORD"],
+                 starttls=config["ALERT_SMTP_STARTTLS"])
+
+
+def alerts_enabled(config):
+    """A webhook or an email channel is configured (else ingest records nothing for alerts)."""
+    return bool(config.get("ALERT_WEBHOOK") or _email(config))
 
 
 # -- ingest's side: cheap, inside its transaction ---------------------------------
@@ -123,7 +161,7 @@ def check_step(guide_id, step_id, rules, now):
         if won is None:
             return False  # already alerting, or another process fired it just now
         body = message("broken", guide_id, step_id, count, rules, _latest_missing_url(guide_id, step_id))
-        _enqueue("broken", f"broken:{guide_id}:{step_id}:{won[0]}", body, now)
+        _enqueue("broken", f"broken:{guide_id}:{step_id}:{won[0]}", body, now, rules)
     return True
 
 
@@ -152,7 +190,7 @@ def _recover(guide_id, step_id, episode, rules, now):
         if won is None:
             return False
         body = message("recovered", guide_id, step_id, count, rules, None)
-        _enqueue("recovered", f"recovered:{guide_id}:{step_id}:{episode}", body, now)
+        _enqueue("recovered", f"recovered:{guide_id}:{step_id}:{episode}", body, now, rules)
     return True
 
 
@@ -177,10 +215,12 @@ def message(kind, guide_id, step_id, count, rules, url):
             "broken_runs": count, "window": rules.window_label, "url": url}
 
 
-def _enqueue(kind, key, body, now):
-    _sql("INSERT INTO alert_outbox (key, kind, payload, created_at, next_attempt_at, attempts) "
-         "VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (key) DO NOTHING",
-         [key, kind, json.dumps(body), now, now])
+def _enqueue(kind, key, body, now, rules):
+    """One outbox row per channel; the unique key makes a second enqueue of the same alert a no-op."""
+    for channel in rules.channels:
+        _sql("INSERT INTO alert_outbox (key, kind, channel, payload, created_at, next_attempt_at, "
+             "attempts) VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT (key) DO NOTHING",
+             [f"{key}:{channel}", kind, channel, json.dumps(body), now, now])
 
 
 # -- delivery ------------------------------------------------------------------------
@@ -202,6 +242,33 @@ def post_json(url, body, timeout):
         return str(error) or type(error).__name__
 
 
+def send_email(email, body, timeout):
+    """Mail the alert; None when the SMTP server took it, else what went wrong."""
+    mail = EmailMessage()
+    mail["From"], mail["To"] = email.sender, ", ".join(email.to)
+    mail["Subject"] = body["text"].split(". ")[0][:200].replace("\n", " ")
+    details = "\n".join(f"{name}: {body[name]}" for name in
+                        ("guide_id", "step_id", "broken_runs", "window", "url") if body.get(name) is not None)
+    mail.set_content(f"{body['text']}\n\n{details}\n")
+    try:
+        with smtplib.SMTP(email.host, email.port, timeout=timeout) as smtp:
+            if email.starttls:
+                smtp.starttls()
+            if email.user:
+                smtp.login(email.user, email.password or "")
+            smtp.send_message(mail)
+        return None
+    except (OSError, smtplib.SMTPException) as error:
+        return str(error) or type(error).__name__
+
+
+def deliver(channel, body, rules):
+    """Send one message on ``channel``; None on success, else the problem."""
+    if channel == "email":
+        return send_email(rules.email, body, rules.timeout_seconds) if rules.email else "email is not configured"
+    return post_json(rules.webhook, body, rules.timeout_seconds) if rules.webhook else "no webhook is configured"
+
+
 def claim(now, rules):
     """Claim the posts due now; another process claiming at once gets other rows (or none)."""
     skip_locked = " FOR UPDATE SKIP LOCKED" if is_postgres() else ""
@@ -212,7 +279,7 @@ def claim(now, rules):
             f"UPDATE alert_outbox SET claimed_until = ?, attempts = attempts + 1 WHERE id IN ("
             f"SELECT id FROM alert_outbox WHERE sent_at IS NULL AND failed_at IS NULL "
             f"AND next_attempt_at <= ? AND {free} ORDER BY id LIMIT {CLAIM_BATCH}{skip_locked}) "
-            f"AND sent_at IS NULL AND {free} RETURNING id, payload, attempts",
+            f"AND sent_at IS NULL AND {free} RETURNING id, channel, payload, attempts",
             [lease, now, now, now]).fetchall()
 
 
@@ -239,8 +306,8 @@ def _settle(row_id, attempts, error, rules):
 def deliver_pending(rules):
     """Post every claimed row; return how many were sent."""
     sent = 0
-    for row_id, payload, attempts in claim(utcnow(), rules):
-        error = post_json(rules.webhook, json.loads(payload), rules.timeout_seconds)
+    for row_id, channel, payload, attempts in claim(utcnow(), rules):
+        error = deliver(channel, json.loads(payload), rules)
         _settle(row_id, attempts, error, rules)
         sent += error is None
     return sent
@@ -267,8 +334,8 @@ def _loop(rules, poll_seconds, stop):
 
 
 def start_worker(config):
-    """Start this process's alerts thread when a webhook is set; return its stop event."""
-    if not config.get("ALERT_WEBHOOK"):
+    """Start this process's alerts thread when a channel is set; return its stop event."""
+    if not alerts_enabled(config):
         return None
     stop = threading.Event()
     thread = threading.Thread(target=_loop, name="waymark-alerts", daemon=True,
@@ -278,11 +345,12 @@ def start_worker(config):
 
 
 def send_test(config):
-    """Post a test message to the configured webhook now; None on success, else the problem."""
-    if not config.get("ALERT_WEBHOOK"):
-        return "WAYMARK_ALERT_WEBHOOK is not set"
+    """Send a test message on every configured channel now: ``{channel: None or the problem}``."""
+    if not alerts_enabled(config):
+        return {"webhook": "WAYMARK_ALERT_WEBHOOK (or WAYMARK_ALERT_EMAIL_TO with "
+                           "WAYMARK_ALERT_SMTP_HOST) is not set"}
     rules = Rules.from_config(config)
     body = {"text": "Waymark: a test alert. Alerts for broken guide steps will arrive here.",
             "alert": "test", "guide_id": None, "step_id": None, "broken_runs": 0,
             "window": rules.window_label, "url": None}
-    return post_json(rules.webhook, body, rules.timeout_seconds)
+    return {channel: deliver(channel, body, rules) for channel in rules.channels}

@@ -111,14 +111,16 @@ def cmd_adopt_target(args):
 
 
 def cmd_alerts_test(args):
-    """Post a test message to WAYMARK_ALERT_WEBHOOK now."""
+    """Send a test message on every configured alert channel (webhook, email) now."""
     from .alerts import send_test
-    problem = send_test(config_module.from_environment())
-    if problem:
-        print(f"waymark: the test alert was not delivered: {problem}", file=sys.stderr)
-        return 1
-    print("test alert delivered")
-    return 0
+    failed = 0
+    for channel, problem in send_test(config_module.from_environment()).items():
+        if problem:
+            failed += 1
+            print(f"waymark: the test alert was not delivered ({channel}): {problem}", file=sys.stderr)
+        else:
+            print(f"test alert delivered ({channel})")
+    return 1 if failed else 0
 
 
 def cmd_demo(args):
@@ -172,7 +174,7 @@ def build_parser():
 
     alerts = commands.add_parser("alerts", help="webhook alerts for broken steps")
     alert_actions = alerts.add_subparsers(dest="action", required=True)
-    alert_actions.add_parser("test", help="post a test message to WAYMARK_ALERT_WEBHOOK").set_defaults(
+    alert_actions.add_parser("test", help="send a test message to the webhook (and email) now").set_defaults(
         func=cmd_alerts_test)
 
     demo = commands.add_parser("demo", help="the whole product on loopback ports, with example data")

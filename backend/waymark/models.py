@@ -184,7 +184,8 @@ class AlertOutbox(BaseModel):
     """One post to make once (``key`` unique), retried with backoff until sent."""
     id = AutoField()
     key = CharField(max_length=300, unique=True)
-    kind = CharField(max_length=16)  # fired | recovered
+    kind = CharField(max_length=16)  # broken | recovered
+    channel = CharField(max_length=16)  # webhook | email
     payload = TextField()
     created_at = DateTimeField()
     next_attempt_at = DateTimeField()

@@ -5,8 +5,9 @@
   post happen elsewhere).
 - ``alert_state``: one row per step ever checked: ``ok`` or ``alerting``, the
   episode number (each firing is one), and when it last recovered.
-- ``alert_outbox``: posts to make, each once (``key`` is unique), retried with
-  backoff; a process claims a row by setting ``claimed_until``.
+- ``alert_outbox``: messages to send, each once (``key`` is unique: one per
+  alert and ``channel``, webhook or email), retried with backoff; a process
+  claims a row by setting ``claimed_until``.
 """
 from peewee import SqliteDatabase
 
@@ -23,7 +24,7 @@ def upgrade(db, migrator):
                    f"episode INTEGER NOT NULL, broken_runs INTEGER, changed_at {timestamp}, "
                    f"recovered_at {timestamp}, PRIMARY KEY (guide_id, step_id))")
     db.execute_sql(f"CREATE TABLE alert_outbox (id {serial}, key VARCHAR(300) NOT NULL UNIQUE, "
-                   f"kind VARCHAR(16) NOT NULL, payload TEXT NOT NULL, "
+                   f"kind VARCHAR(16) NOT NULL, channel VARCHAR(16) NOT NULL, payload TEXT NOT NULL, "
                    f"created_at {timestamp} NOT NULL, next_attempt_at {timestamp} NOT NULL, "
                    f"attempts INTEGER NOT NULL DEFAULT 0, claimed_until {timestamp}, "
                    f"sent_at {timestamp}, failed_at {timestamp}, last_error TEXT)")
