@@ -102,6 +102,7 @@ def main(trials=50):
         print(f"Drift corpus: {len(corpus.PAGES)} pages, "
               f"{sum(len(s) for s in corpus.PAGES.values())} targets, {len(answers)} resolutions")
         print(corpus.format_tables(answers))
+        print(corpus.format_margins(answers))
         healed = [a for a in answers if a.matched_by == "healed"]
         if healed:
             scores = [a.score for a in healed]

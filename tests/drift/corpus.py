@@ -130,6 +130,7 @@ class Answer:
     score: float
     candidates: list
     ms: float
+    diagnosis: dict  # where the selectors failed: {"right": score of the element, "other": best other's}
 
 
 def open_page(context, url):
@@ -170,7 +171,8 @@ def run(context, fixtures_base, demo_base, pages=PAGES):
             resolved, _ = resolve_page(context, url, specs, mutation)
             for name, found in resolved.items():
                 answers.append(Answer(path, mutation or "original", name, found["old"], found["new"],
-                                      found["matched_by"], found["score"], found["candidates"], found["ms"]))
+                                      found["matched_by"], found["score"], found["candidates"], found["ms"],
+                                      found["diagnosis"]))
     return answers
 
 
@@ -180,6 +182,22 @@ def table(answers, which):
     for answer in answers:
         rows.setdefault(answer.mutation, Counter())[getattr(answer, which)] += 1
     return rows
+
+
+def format_margins(answers):
+    """Where the selectors failed: how the right element's score and lead compare with the
+    threshold and margin heal.js uses (the measurement behind them)."""
+    cases = [a.diagnosis for a in answers if a.diagnosis and a.diagnosis["right"] is not None]
+    if not cases:
+        return "no case reached healing"
+    rights = sorted(c["right"] for c in cases)
+    leads = sorted(c["right"] - c["other"] for c in cases)
+    others = sorted(c["other"] for c in cases if c["right"] - c["other"] < 0.12)
+    return (f"{len(cases)} resolutions reached healing: right element's score min {rights[0]:.3f}, "
+            f"p10 {rights[len(rights) // 10]:.3f}, median {rights[len(rights) // 2]:.3f}; its lead over the "
+            f"best other visible element min {leads[0]:.3f}, p10 {leads[len(leads) // 10]:.3f}, median "
+            f"{leads[len(leads) // 2]:.3f}; {sum(lead < 0 for lead in leads)} where another scored higher, "
+            f"{len(others)} within 0.12 (refused: missing, not wrong)")
 
 
 def format_tables(answers):
