@@ -32,6 +32,7 @@ export const HEAL_THRESHOLD = 0.45;
 export const HEAL_MARGIN = 0.12;
 const CONFLICT_BELOW = 0.3; // a test hook this unlike the recorded one is another element's
 const TIE = 0.02; // scores this close describe the element equally well
+const MAX_TIE_BREAK = 30;
 const TOP_CANDIDATES = 3;
 const VISIBILITY_CHECKS = 12; // best-scored candidates checked for visibility, at most
 const PATH_SLACK = 3; // extra candidate ancestors looked at (inserted wrappers)
@@ -294,7 +295,8 @@ export function healTarget(roots, target, env) {
  */
 export function preferDescribed(usable, target) {
   const [first] = usable;
-  if (usable.length < 2 || !target.describe || target.describe.v !== 1) return first;
+  // Dozens of usable matches are a list the picker chose "the first of", not a look-alike.
+  if (usable.length < 2 || usable.length > MAX_TIE_BREAK || !target.describe || target.describe.v !== 1) return first;
   const scored = usable.map((element) => ({ element, score: scoreCandidate(target.describe, factsOf(element), true) }));
   const best = scored.reduce((top, candidate) => (candidate.score > top.score ? candidate : top));
   return best.score - scored[0].score > TIE ? best.element : first;
