@@ -48,9 +48,6 @@ def errors_of(event):
     (shown(matched_by="healed"), {"score": ["required when matched_by is healed"]}),
     (shown(matched_by="selector", score=0.5), {"score": ["only when matched_by is healed"]}),
     (healed(score=1.5), {"score": ["Must be greater than or equal to 0 and less than or equal to 1."]}),
-    (healed(target={"selector": "#x", "describe": {"v": 2, "tag": "a"}}),
-     {"healed_target": {"describe": {"v": ["must be 1 (the describe format this service reads)"]}}}),
-    (healed(target={"selector": "a[", "describe": {"v": 1, "tag": "a"}}), "healed_target"),
     (dict(shown(matched_by="selector"), type="step_completed"), "matched_by"),
     (dict(shown(), type="target_missing", candidates=[{"score": 0.7, "label": "button “Save”"}]), None),
     (dict(shown(), candidates=[{"score": 0.7}]), {"candidates": ["only a target_missing event lists candidates"]}),
@@ -61,6 +58,13 @@ def test_matched_by_rules(event, messages):
         assert messages in found
     else:
         assert found == messages
+
+
+@pytest.mark.parametrize("target", [{"selector": "#x", "describe": {"v": 2, "tag": "a"}},
+                                    {"selector": "a[", "describe": {"v": 1, "tag": "a"}}, "junk"])
+def test_a_healed_target_the_service_cannot_read_is_dropped_not_the_event(target):
+    [(event, messages)] = validate_events([healed(target=target)])
+    assert messages is None and event["matched_by"] == "healed" and event["healed_target"] is None
 
 
 def test_ingest_keeps_how_the_target_was_found(database):

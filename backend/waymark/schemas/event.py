@@ -76,6 +76,18 @@ class SelectorMatchSchema(Schema):
     matches = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100000))
 
 
+class HealedTarget(fields.Field):
+    """The healed element's fresh target, in the guide format; one this service cannot
+    read (a newer describe version, a selector it refuses) is dropped, not the event:
+    the step was shown either way, and only adopting it needs the target."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return TargetSchema().load(value)
+        except ValidationError:
+            return None
+
+
 class CandidateSchema(Schema):
     """One element a target_missing considered and turned down, with its healing score."""
 
@@ -117,7 +129,7 @@ class EventSchema(Schema):
     matched_by = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(MATCHED_BY))
     score = fields.Float(load_default=None, allow_none=True, allow_nan=False,
                          validate=validate.Range(min=0, max=1))
-    healed_target = fields.Nested(TargetSchema, load_default=None, allow_none=True)
+    healed_target = HealedTarget(load_default=None, allow_none=True)
     candidates = fields.List(fields.Nested(CandidateSchema), load_default=None, allow_none=True,
                              validate=validate.Length(max=MAX_CANDIDATES))
     extra = fields.Dict(load_default=None)
