@@ -55,6 +55,21 @@ def test_the_drift_corpus_finds_no_wrong_element(plain_chromium, fixtures_base, 
     assert healed and all(a.score is not None for a in healed)
 
 
+def test_the_picker_prefers_what_lasts_on_an_admin_template(plain_chromium, fixtures_base):
+    """Behaviour attributes, titles and icons over positions; no count in the text."""
+    page = corpus.open_page(plain_chromium, fixtures_base + "/drift/admin.html")
+    try:
+        picked = page.evaluate("specs => waymarkDrift.pick(specs)", corpus.PAGES["/drift/admin.html"])
+    finally:
+        page.close()
+    assert picked["navbar-search"]["selector"] == 'a[data-widget="navbar-search"]'
+    assert picked["notifications"]["selector"] == "a:has(> i.bi-bell-fill)"
+    assert "text" not in picked["notifications"], "its badge '15' is a count, not a name"
+    assert picked["layout-options"]["text"] == "Layout Options"
+    assert picked["messages"]["selector"] == 'a[data-bs-toggle="dropdown"][title="Messages"]'
+    assert not any("nth-of-type" in t["selector"] or "nth-child" in t["selector"] for t in picked.values())
+
+
 def test_two_look_alikes_where_the_target_was_leave_it_missing_with_their_scores(plain_chromium, fixtures_base):
     page = corpus.open_page(plain_chromium, fixtures_base + "/drift/form.html")
     try:

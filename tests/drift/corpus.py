@@ -33,7 +33,7 @@ PAGES = {
         ("home-link", "a[href='/admin/']"),
         ("navbar-search", "[data-widget=navbar-search]"),
         ("messages", "a[title=Messages]"),
-        ("notifications", "a[title=Notifications]"),
+        ("notifications", "a:has(> .bi-bell-fill)"),
         ("fullscreen", "[data-lte-toggle=fullscreen]"),
         ("user-menu", ".user-menu > a"),
         ("dashboard-link", "a[href='/admin/dashboard']"),

@@ -114,6 +114,21 @@ export function targetText(element) {
   return cutAtWord(stableText(text), TEXT_MAX);
 }
 
+const ICON_CLASS = /^(bi|fa|fas|far|fab|mdi|icon|glyphicon|ti|ri|lni|feather|material-icons)(-[a-z0-9-]+)?$|-icon$/;
+
+/** `i.bi-bell-fill`: the icon children of an element, by their most specific icon class. */
+function iconClasses(element) {
+  const found = [];
+  for (const child of element.children || []) {
+    const childTag = localName(child);
+    if (!['i', 'svg', 'span', 'img'].includes(childTag) || collapse(child.textContent)) continue;
+    const classes = attribute(child, 'class').split(/\s+/).filter((name) => ICON_CLASS.test(name) && isStableClass(name));
+    const specific = classes.sort((a, b) => b.length - a.length)[0];
+    if (specific && specific.includes('-')) found.push(`${escapeIdentifier(childTag)}.${escapeIdentifier(specific)}`);
+  }
+  return found.slice(0, 2);
+}
+
 /** data-* attributes naming a behaviour (data-toggle="dropdown", data-widget="pushmenu"). */
 function behaviourAttributes(element) {
   return attributeNames(element)
@@ -150,6 +165,12 @@ export function ownSelectors(element) {
     }
   }
   if (named('aria-controls')) add(tag + attributeSelector('aria-controls', named('aria-controls')));
+  // An icon-only control is named by its icon ('a[data-bs-toggle="dropdown"]:has(> i.bi-bell-fill)').
+  for (const icon of iconClasses(element)) {
+    const has = `:has(> ${icon})`;
+    add(tag + has);
+    for (const [name, value] of behaviours) add(tag + (value ? attributeSelector(name, value) : `[${name}]`) + has);
+  }
   if (named('role') && named('aria-label')) add(attributeSelector('role', named('role')) + attributeSelector('aria-label', named('aria-label')));
   if (named('placeholder')) add(tag + attributeSelector('placeholder', named('placeholder')));
   if (named('title')) add(tag + attributeSelector('title', named('title')));
