@@ -170,7 +170,7 @@ def test_the_threshold_crossed_once_posts_once_and_recovery_posts_once(database,
     ingest_batch([run_events("expense", "step_shown", ago=timedelta(seconds=1))], alert_checks=True)
     alerts.run_once(rule)
     alerts.run_once(rule)
-    assert [p["alert"] for p in receiver.posts] == ["broken", "recovered"]
+    assert [p["alert"] for p in receiver.posts] == ["failing", "recovered"]
     assert "again" in receiver.posts[1]["text"]
 
     # Broken again after recovering: counted from the recovery, so it takes the threshold again.
@@ -179,7 +179,7 @@ def test_the_threshold_crossed_once_posts_once_and_recovery_posts_once(database,
     assert len(receiver.posts) == 2
     ingest_batch(broken("expense", 1, ago=timedelta(0)), alert_checks=True)
     alerts.run_once(rule)
-    assert [p["alert"] for p in receiver.posts] == ["broken", "recovered", "broken"]
+    assert [p["alert"] for p in receiver.posts] == ["failing", "recovered", "failing"]
 
 
 def test_email_gets_the_same_alerts_as_the_webhook(database, receiver, mail):
@@ -253,14 +253,14 @@ def test_retries_back_off(database):
 
 def test_a_claimed_post_is_not_claimed_twice(database):
     rule = rules("http://127.0.0.1:9/")
-    alerts._enqueue("broken", "k1", {"text": "x"}, utcnow(), rule)
+    alerts._enqueue("failing", "k1", {"text": "x"}, utcnow(), rule)
     now = utcnow()
     assert len(alerts.claim(now, rule)) == 1
     assert alerts.claim(now, rule) == [], "claimed rows wait for their lease to end"
 
 
 def test_ids_cannot_mention_a_whole_slack_channel():
-    body = alerts.message("broken", "<!channel>", "a&b", 5, rules("http://x/"), None)
+    body = alerts.message("failing", "<!channel>", "a&b", 5, rules("http://x/"), None)
     assert "<!channel>" not in body["text"] and "&lt;!channel&gt;" in body["text"]
     assert body["guide_id"] == "<!channel>"
 
@@ -315,7 +315,7 @@ def test_two_service_processes_post_each_alert_once(store, make_database_url, re
         assert len(receiver.wait_for(2)) == 2
         time.sleep(1)  # ten polls of four alert threads: any double post would have come
         assert [(p["alert"], p["guide_id"]) for p in receiver.posts] == [
-            ("broken", guide_id), ("recovered", guide_id)]
+            ("failing", guide_id), ("recovered", guide_id)]
     finally:
         for service in pair:
             stop_service(service)

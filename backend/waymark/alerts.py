@@ -37,8 +37,14 @@ from email.message import EmailMessage
 from . import db
 from .db import database, is_postgres
 from .models import utcnow
+from .runs import BROKEN, outcome_is_sql
 
 log = logging.getLogger(__name__)
+
+# The two alerts a step can raise (the body's ``alert``; ``test`` for ``waymark alerts test``).
+FAILING, RECOVERED = "failing", "recovered"
+# A run broken at the step (runs.py owns what "broken" means).
+BROKEN_RUN, _ = outcome_is_sql(BROKEN, table="run")
 
 MAX_ATTEMPTS = 12             # then the post is given up (``failed_at``), logged
 MAX_BACKOFF_SECONDS = 3600
@@ -133,8 +139,8 @@ def broken_runs(guide_id, step_id, rules, now):
     """Runs broken at this step within the window and since the step last recovered."""
     cutoff = now - rules.window
     (count,) = _sql(
-        "SELECT COUNT(*) FROM run WHERE guide_id = ? AND missing_step_id = ? AND state = 'broken' "
-        "AND missing_at >= ? AND missing_at > COALESCE((SELECT recovered_at FROM alert_state "
+        f"SELECT COUNT(*) FROM run WHERE guide_id = ? AND missing_step_id = ? AND {BROKEN_RUN} "
+        f"AND missing_at >= ? AND missing_at > COALESCE((SELECT recovered_at FROM alert_state "
         "WHERE guide_id = ? AND step_id = ?), ?)",
         [guide_id, step_id, cutoff, guide_id, step_id, cutoff]).fetchone()
     return count
@@ -160,8 +166,8 @@ def check_step(guide_id, step_id, rules, now):
                    [count, now, guide_id, step_id]).fetchone()
         if won is None:
             return False  # already alerting, or another process fired it just now
-        body = message("broken", guide_id, step_id, count, rules, _latest_missing_url(guide_id, step_id))
-        _enqueue("broken", f"broken:{guide_id}:{step_id}:{won[0]}", body, now, rules)
+        body = message(FAILING, guide_id, step_id, count, rules, _latest_missing_url(guide_id, step_id))
+        _enqueue(FAILING, f"{FAILING}:{guide_id}:{step_id}:{won[0]}", body, now, rules)
     return True
 
 
@@ -173,7 +179,7 @@ def check_recoveries(rules, now):
         shown = _sql(
             "SELECT 1 FROM run_step WHERE guide_id = ? AND step_id = ? AND shown_at > COALESCE("
             "(SELECT MAX(missing_at) FROM run WHERE guide_id = ? AND missing_step_id = ? "
-            "AND state = 'broken'), (SELECT changed_at FROM alert_state WHERE guide_id = ? "
+            f"AND {BROKEN_RUN}), (SELECT changed_at FROM alert_state WHERE guide_id = ? "
             "AND step_id = ?)) LIMIT 1",
             [guide_id, step_id, guide_id, step_id, guide_id, step_id]).fetchone()
         if shown is not None and _recover(guide_id, step_id, episode, rules, now):
@@ -189,8 +195,8 @@ def _recover(guide_id, step_id, episode, rules, now):
                    "RETURNING episode", [now, now, guide_id, step_id, episode]).fetchone()
         if won is None:
             return False
-        body = message("recovered", guide_id, step_id, count, rules, None)
-        _enqueue("recovered", f"recovered:{guide_id}:{step_id}:{episode}", body, now, rules)
+        body = message(RECOVERED, guide_id, step_id, count, rules, None)
+        _enqueue(RECOVERED, f"{RECOVERED}:{guide_id}:{step_id}:{episode}", body, now, rules)
     return True
 
 
@@ -204,7 +210,7 @@ def _slack_escape(text):
 def message(kind, guide_id, step_id, count, rules, url):
     """The JSON body of a post; ``text`` is what Slack and Teams incoming webhooks show."""
     guide, step = _slack_escape(guide_id), _slack_escape(step_id)
-    if kind == "broken":
+    if kind == FAILING:
         text = (f"Waymark: step \"{step}\" of guide \"{guide}\" could not find its target "
                 f"in {count} runs within {rules.window_label}.")
         if url:

@@ -184,7 +184,7 @@ class AlertOutbox(BaseModel):
     """One post to make once (``key`` unique), retried with backoff until sent."""
     id = AutoField()
     key = CharField(max_length=300, unique=True)
-    kind = CharField(max_length=16)  # broken | recovered
+    kind = CharField(max_length=16)  # failing | recovered
     channel = CharField(max_length=16)  # webhook | email
     payload = TextField()
     created_at = DateTimeField()
