@@ -184,7 +184,9 @@ def test_positional_only_as_a_last_resort_and_said(author, make_guide, publish, 
     swatches = page.get_by_test_id("colour-swatches").locator("span")
     picked = pick(browser, page, swatches.nth(1))
     target = picked["target"]
-    assert target == {"selector": '[data-testid="colour-swatches"] > li:nth-of-type(2) > span'}, target
+    selectors = {key: value for key, value in target.items() if key != "describe"}
+    assert selectors == {"selector": '[data-testid="colour-swatches"] > li:nth-of-type(2) > span'}, target
+    assert target["describe"]["tag"] == "span", "the picker records its descriptions beside the selector"
     assert len(picked["warnings"]) == 1 and picked["warnings"][0].startswith("Positional"), picked
     expect(page.locator(RESULT)).to_contain_text("Positional selector")
     assert page_log(page) == []
@@ -215,8 +217,11 @@ def test_shadow_root_and_frame_elements(configured, demo_site, make_guide, publi
     expect(page.locator("acme-approval-card .status")).to_have_text("")
     expect(page.frame_locator("#receipt-frame").locator("#attach-status")).to_have_text("")
     # Written as if the element were in the page: no host, no frame path (findTarget searches those).
-    assert picked_approve["target"] == {"selector": '[data-testid="approve-card"]', "text": "Approve",
-                                        "fallbacks": ["button.approve", "div.box button"]}
+    selectors = {key: value for key, value in picked_approve["target"].items() if key != "describe"}
+    assert selectors == {"selector": '[data-testid="approve-card"]', "text": "Approve",
+                         "fallbacks": ["button.approve", "div.box button"]}
+    # Its descriptions see past the shadow root: the card's host is one of its ancestors.
+    assert "acme-approval-card" in [a["tag"] for a in picked_approve["target"]["describe"]["path"]]
     assert picked_attach["target"]["selector"] == '[data-testid="attach-receipt"]'
     for picked in (picked_approve, picked_attach):
         assert_valid_without_warnings(e2e_service, make_guide, picked["target"])

@@ -92,6 +92,14 @@ INVALID = [
     (changed(**{"steps.2.body": "x" * 10_001}), ["steps[2].body"]),
     (changed(**{"steps.2": "done"}), ["steps[2]"]),
     ([VALID], ["$"]),
+    (changed(**{"steps.0.target.describe": {"v": 2, "tag": "button"}}), ["steps[0].target.describe.v"]),
+    (changed(**{"steps.0.target.describe": {"v": 1}}), ["steps[0].target.describe.tag"]),
+    (changed(**{"steps.0.target.describe": {"v": 1, "tag": "a", "colour": "red"}}),
+     ["steps[0].target.describe.colour"]),
+    (changed(**{"steps.0.target.describe": {"v": 1, "tag": "a", "attrs": {"x": 1}}}),
+     ["steps[0].target.describe.attrs.x.value"]),
+    (changed(**{"steps.0.target.describe": {"v": 1, "tag": "a", "path": [{"role": "nav"}]}}),
+     ["steps[0].target.describe.path[0].tag"]),
 ]
 
 # Rules the JSON Schema cannot say; the service alone checks them.
@@ -103,8 +111,15 @@ MARSHMALLOW_ONLY = [
     (changed(**{"steps.1.advance.pattern": "(?P<n>x)"}), ["steps[1].advance.pattern"]),
 ]
 
+DESCRIBED = {"v": 1, "tag": "button", "attrs": {"data-testid": "new-report", "data-action": "new"},
+             "role": "button", "name": "New report", "text": "New report", "classes": ["primary"],
+             "path": [{"tag": "div", "classes": ["toolbar"]}, {"tag": "main", "attrs": {"id": "app"}}],
+             "siblings": ["Export"]}
+
 VALID_VARIANTS = [
     VALID,
+    changed(**{"steps.0.target.describe": DESCRIBED}),
+    changed(**{"steps.1.target.describe": {"v": 1, "tag": "input", "label": "Amount"}}),
     changed(audience=None, start=None, frequency=None, description=None),
     changed(**{"match.exclude": None}),
     changed(**{"steps.0.advance": None}),

@@ -1,4 +1,4 @@
-"""The ``waymark`` command: serve, db, token, guides, demo."""
+"""The ``waymark`` command: serve, db, token, guides, alerts, demo."""
 import argparse
 import os
 import sys
@@ -90,6 +90,39 @@ def cmd_guides(args):
         return guide_files.export_directory(args.directory, out=sys.stdout)
 
 
+def cmd_adopt_target(args):
+    """Publish a version of GUIDE whose STEP targets the element healing last found."""
+    from .adopt import NothingToAdopt, adopt_healed_target
+    from .catalogue import GuideNotFound
+    real = _open_store()
+    with real.connection_context():
+        try:
+            adopted = adopt_healed_target(args.guide, args.step)
+        except GuideNotFound:
+            print(f"waymark: no guide {args.guide!r} in the catalogue", file=sys.stderr)
+            return 1
+        except (NothingToAdopt, ValueError) as error:
+            print(f"waymark: {getattr(error, 'message', error)}", file=sys.stderr)
+            return 1
+    state = "published" if adopted["created"] else "already the latest:"
+    print(f"{args.guide} v{adopted['version']} {state} step {args.step} now targets "
+          f"{adopted['target']['selector']}")
+    return 0
+
+
+def cmd_alerts_test(args):
+    """Send a test message on every configured alert channel (webhook, email) now."""
+    from .alerts import send_test
+    failed = 0
+    for channel, problem in send_test(config_module.from_environment()).items():
+        if problem:
+            failed += 1
+            print(f"waymark: the test alert was not delivered ({channel}): {problem}", file=sys.stderr)
+        else:
+            print(f"test alert delivered ({channel})")
+    return 1 if failed else 0
+
+
 def cmd_demo(args, demo_args):
     """Run the demo of the clone around us: it is not part of the installed package."""
     script = config_module.demo_directory() / "run.py"
@@ -139,6 +172,16 @@ def build_parser():
     export.add_argument("directory", metavar="DIR")
     for sub in (validate, publish, export):
         sub.set_defaults(func=cmd_guides)
+    adopt = guide_actions.add_parser(
+        "adopt-target", help="publish a version whose step targets the element healing last found")
+    adopt.add_argument("guide", metavar="GUIDE")
+    adopt.add_argument("step", metavar="STEP")
+    adopt.set_defaults(func=cmd_adopt_target)
+
+    alerts = commands.add_parser("alerts", help="webhook alerts for broken steps")
+    alert_actions = alerts.add_subparsers(dest="action", required=True)
+    alert_actions.add_parser("test", help="send a test message to the webhook (and email) now").set_defaults(
+        func=cmd_alerts_test)
 
     # The demo parses its own options (its runner in the clone); ``waymark demo --help`` lists them.
     commands.add_parser("demo", add_help=False,

@@ -44,6 +44,23 @@ def from_environment(environ=None):
         "DASHBOARD_SESSION_HOURS": float(env.get("WAYMARK_DASHBOARD_SESSION_HOURS", "8")),
         # Mark the session cookie Secure even on plain http (behind a TLS-terminating proxy).
         "SECURE_COOKIES": _bool(env.get("WAYMARK_SECURE_COOKIES")),
+        # Alerts (docs/alerts.md): a webhook URL turns them on.
+        "ALERT_WEBHOOK": env.get("WAYMARK_ALERT_WEBHOOK") or None,
+        "ALERT_BROKEN_RUNS": int(env.get("WAYMARK_ALERT_BROKEN_RUNS", "5")),
+        "ALERT_WINDOW_HOURS": float(env.get("WAYMARK_ALERT_WINDOW_HOURS", "8")),
+        # How often each service process looks for due checks and pending posts.
+        "ALERT_POLL_SECONDS": float(env.get("WAYMARK_ALERT_POLL_SECONDS", "5")),
+        # The first retry of a failed post waits this long; each next one twice as long.
+        "ALERT_RETRY_SECONDS": float(env.get("WAYMARK_ALERT_RETRY_SECONDS", "30")),
+        "ALERT_TIMEOUT_SECONDS": float(env.get("WAYMARK_ALERT_TIMEOUT_SECONDS", "10")),
+        # Alerts by email too (same rules), when both a recipient and an SMTP host are set.
+        "ALERT_EMAIL_TO": _list(env.get("WAYMARK_ALERT_EMAIL_TO")),
+        "ALERT_EMAIL_FROM": env.get("WAYMARK_ALERT_EMAIL_FROM", "waymark@localhost"),
+        "ALERT_SMTP_HOST": env.get("WAYMARK_ALERT_SMTP_HOST") or None,
+        "ALERT_SMTP_PORT": int(env.get("WAYMARK_ALERT_SMTP_PORT", "25")),
+        "ALERT_SMTP_USER": env.get("WAYMARK_ALERT_SMTP_USER") or None,
+        "ALERT_SMTP_PASSWORD": env.get("WAYMARK_ALERT_SMTP_PASSWORD") or None,
+        "ALERT_SMTP_STARTTLS": _bool(env.get("WAYMARK_ALERT_SMTP_STARTTLS")),
     }
 
 

@@ -11,6 +11,7 @@ import json
 from urllib.parse import urlsplit, urlunsplit
 
 from . import db
+from .alerts import due_steps_of, record_due
 from .db import database
 from .errors import details_from_messages
 from .models import utcnow
@@ -19,8 +20,8 @@ from .schemas.event import event_id_of, validate_events
 
 EVENT_COLUMNS = ("id", "type", "guide_id", "guide_version", "step_id", "step_index", "run_id",
                  "user", "role", "url", "at", "duration_ms", "reason", "wait_ms", "detail",
-                 "received_at")
-# 16 columns × 500 events stays far below SQLite's 32766 parameters per statement.
+                 "received_at", "matched_by", "match_score")
+# 18 columns × 500 events stays far below SQLite's 32766 parameters per statement.
 _INSERT_CHUNK = 500
 
 
@@ -34,7 +35,8 @@ def strip_url(url, keep_query=False):
 
 def event_row(event, received_at, keep_url_query=False):
     """The stored row for one validated event (see models.Event)."""
-    detail = {key: event[key] for key in ("selectors", "extra") if event.get(key)}
+    detail = {key: event[key] for key in ("selectors", "healed_target", "candidates", "extra")
+              if event.get(key)}
     return {
         "id": event["id"], "type": event["type"], "guide_id": event["guide_id"],
         "guide_version": event["guide_version"], "step_id": event["step_id"],
@@ -42,7 +44,7 @@ def event_row(event, received_at, keep_url_query=False):
         "role": event["role"], "url": strip_url(event["url"], keep_url_query),
         "at": event["at"], "duration_ms": event["duration_ms"], "reason": event["reason"],
         "wait_ms": event["wait_ms"], "detail": json.dumps(detail) if detail else None,
-        "received_at": received_at,
+        "received_at": received_at, "matched_by": event["matched_by"], "match_score": event["score"],
     }
 
 
@@ -60,21 +62,26 @@ def insert_new_events(rows):
     return stored
 
 
-def store_events(rows):
+def store_events(rows, alert_checks=False):
     """Store event rows and fold the new ones into runs, in one transaction; return the ids stored now.
 
     Rows are inserted in id order so that two transactions inserting
     overlapping batches on PostgreSQL wait for each other instead of deadlocking.
+    With ``alert_checks``, the steps whose target went missing are marked for the
+    alerts thread to check (alerts.py); nothing is counted or posted here.
     """
     rows = sorted(rows, key=lambda row: row["id"])
     with database.atomic():
         stored_ids = insert_new_events(rows)
-        runs, steps = fold(row for row in rows if row["id"] in stored_ids)
+        stored = [row for row in rows if row["id"] in stored_ids]
+        runs, steps = fold(stored)
         upsert_runs(runs, steps)
+        if alert_checks:
+            record_due(due_steps_of(stored), rows[0]["received_at"] if rows else utcnow())
     return stored_ids
 
 
-def ingest_batch(raw_events, keep_url_query=False):
+def ingest_batch(raw_events, keep_url_query=False, alert_checks=False):
     """Validate and store a batch; one result per event, in the batch's order.
 
     A result is ``{"id", "status": "stored"|"duplicate"|"rejected", "errors"?: [{path, message}]}``::
@@ -96,7 +103,7 @@ def ingest_batch(raw_events, keep_url_query=False):
             continue  # the same id twice in one batch: the later one is a duplicate
         first_of_id[event["id"]] = len(results) - 1
         rows.append(event_row(event, received_at, keep_url_query))
-    stored_ids = store_events(rows) if rows else set()
+    stored_ids = store_events(rows, alert_checks) if rows else set()
     for event_id, position in first_of_id.items():
         if event_id in stored_ids:
             results[position]["status"] = "stored"

@@ -1,7 +1,7 @@
 """The tables. Serialisation lives in schemas/, queries in the modules that own them."""
 from datetime import datetime, timezone
 
-from peewee import (AutoField, CharField, CompositeKey, DateTimeField, ForeignKeyField,
+from peewee import (AutoField, CharField, CompositeKey, DateTimeField, FloatField, ForeignKeyField,
                     IntegerField, Model, TextField)
 
 from .db import database
@@ -79,7 +79,10 @@ class Event(BaseModel):
     duration_ms = IntegerField(null=True)
     reason = CharField(max_length=32, null=True)
     wait_ms = IntegerField(null=True)
-    detail = TextField(null=True)  # JSON: selector match counts and other extras
+    detail = TextField(null=True)  # JSON: selector match counts, healed target, other extras
+    # How a step_shown found its target (migration 0010): selector | fallback | healed.
+    matched_by = CharField(max_length=16, null=True)
+    match_score = FloatField(null=True)
     received_at = DateTimeField(default=utcnow)
 
     class Meta:
@@ -149,3 +152,45 @@ class RunStep(BaseModel):
         indexes = (
             (("guide_id", "step_index", "step_id", "time_ms", "started_at", "guide_version", "role"), False),
         )
+
+
+# -- alerts (migration 0009, docs/alerts.md; queries in alerts.py) -------------
+
+class AlertDue(BaseModel):
+    """A step ingest saw a target_missing for, until a background check takes it."""
+    guide_id = CharField(max_length=100)
+    step_id = CharField(max_length=100)
+    due_at = DateTimeField()
+
+    class Meta:
+        primary_key = CompositeKey("guide_id", "step_id")
+
+
+class AlertState(BaseModel):
+    """Whether a step is alerting; ``episode`` counts its firings (one post each)."""
+    guide_id = CharField(max_length=100)
+    step_id = CharField(max_length=100)
+    state = CharField(max_length=16)  # ok | alerting
+    episode = IntegerField()
+    broken_runs = IntegerField(null=True)
+    changed_at = DateTimeField(null=True)
+    recovered_at = DateTimeField(null=True)
+
+    class Meta:
+        primary_key = CompositeKey("guide_id", "step_id")
+
+
+class AlertOutbox(BaseModel):
+    """One post to make once (``key`` unique), retried with backoff until sent."""
+    id = AutoField()
+    key = CharField(max_length=300, unique=True)
+    kind = CharField(max_length=16)  # failing | recovered
+    channel = CharField(max_length=16)  # webhook | email
+    payload = TextField()
+    created_at = DateTimeField()
+    next_attempt_at = DateTimeField()
+    attempts = IntegerField(default=0)
+    claimed_until = DateTimeField(null=True)
+    sent_at = DateTimeField(null=True)
+    failed_at = DateTimeField(null=True)
+    last_error = TextField(null=True)

@@ -210,6 +210,12 @@ def _announce(server):
               f"{listener.sock.getsockname()[1]}", flush=True)
 
 
+def _start_alerts(worker):
+    """Each worker runs its own alerts thread (threads do not survive gunicorn's fork)."""
+    from .alerts import start_worker
+    start_worker(worker.wsgi.app.config)  # worker.wsgi is the BodyGuard around the Flask app
+
+
 def run_gunicorn(host, port, workers=2, threads=4):
     """Run until SIGINT/SIGTERM; every worker builds its own app (nothing shared in memory)."""
     options = {
@@ -225,6 +231,7 @@ def run_gunicorn(host, port, workers=2, threads=4):
         # WaymarkWorker's JSON 414. Headers: gunicorn's defaults (100 fields of 8190 bytes).
         "limit_request_line": 8190,
         "when_ready": _announce,
+        "post_worker_init": _start_alerts,
     }
     _WaymarkServer(options).run()
     return 0

@@ -66,6 +66,6 @@ test('a pick on the icon or label inside a button is a pick of the button; a far
 test('fallbacks that only narrow a chosen selector are skipped: they break together', () => {
   const button = h('button', { 'data-testid': 'go', class: 'btn primary' }, 'Go');
   const doc = fakeDocument(h('div', { class: 'bar' }, h('button', { class: 'btn' }, 'Stop'), button));
-  const { target } = buildTarget(button, { topDocument: doc, ...env });
+  const { target } = buildTarget(button, { topDocument: doc, ...env, describe: false });
   assert.deepEqual(target, { selector: '[data-testid="go"]', text: 'Go', fallbacks: ['button.primary', 'button.btn'] });
 });

@@ -90,3 +90,18 @@ test('buttons: Back after the first step, Next on next-steps, Done on the last',
 test('unknown actions are a programming error', () => {
   assert.throws(() => reduce({ run: start, guide }, { type: 'jump' }, at(1)));
 });
+
+test('step_shown says how the target was found; target_missing lists the candidates healing refused', () => {
+  const healed = { matched_by: 'healed', score: 0.71, healed_target: { selector: '#x' } };
+  const [shown] = reduce({ run: start, guide }, { type: 'shown', match: healed }, at(1)).events;
+  assert.equal(shown.matched_by, 'healed');
+  assert.equal(shown.score, 0.71);
+  assert.deepEqual(shown.healed_target, { selector: '#x' });
+  const [plain] = reduce({ run: start, guide }, { type: 'shown' }, at(1)).events;
+  assert.equal('matched_by' in plain, false, 'a step without a target says nothing');
+  const candidates = [{ score: 0.6, label: 'button' }, { score: 0.59, label: 'button' }];
+  const [missing] = reduce({ run: start, guide }, { type: 'missing', wait_ms: 1, selectors: [], candidates }, at(1)).events;
+  assert.deepEqual(missing.candidates, candidates);
+  const [none] = reduce({ run: start, guide }, { type: 'missing', wait_ms: 1, selectors: [], candidates: [] }, at(1)).events;
+  assert.equal('candidates' in none, false);
+});

@@ -4,7 +4,8 @@ import { buildTarget, isStableHref, ownSelectors, targetText } from '../src/cont
 import { findTarget, searchRoots } from '../src/content/targets.js';
 import { env, fakeDocument, frame, h } from './fake-dom.js';
 
-const pick = (doc, element) => buildTarget(element, { topDocument: doc, ...env });
+// The selector choice alone: describe.js's descriptions are tested in describe.test.js.
+const pick = (doc, element) => buildTarget(element, { topDocument: doc, ...env, describe: false });
 
 /** What the overlay does with a target: the element findTarget resolves each selector to. */
 function resolvedBy(doc, target) {

@@ -11,12 +11,17 @@ Statuses:
   422 ``invalid_guide`` with every problem in ``details``, 400 ``invalid_json``.
 - ``GET .../<id>``, ``GET .../<id>/versions``, ``POST .../<id>/archive``: 404
   ``not_found`` for an unknown id.
+- ``POST .../<id>/steps/<step id>/adopt-target``: 201 the new version with the
+  step's healed target (200 if that is already the latest), 404 ``not_found``
+  for an unknown guide, 409 ``nothing_to_adopt`` for an unknown step or one
+  never healed.
 - 401 without a valid token, 403 with a token of a role that may not.
 """
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.routing import BaseConverter
 
 from .. import catalogue
+from ..adopt import NothingToAdopt, adopt_healed_target
 from . import json_body, query_args
 from ..errors import ApiError, not_found
 from ..schemas.guide import check_guide
@@ -118,3 +123,17 @@ def guide_versions(guide_id):
 def archive_guide(guide_id):
     """Withdraw a guide from the extension; PUT it again to bring it back."""
     return jsonify(_guide_or_404(catalogue.archive, guide_id))
+
+
+@bp.post("/<guide_id>/steps/<step_id>/adopt-target")
+@require_role("author")
+def adopt_target(guide_id, step_id):
+    """Publish a version whose step targets the element healing last found (docs/guides.md)."""
+    try:
+        adopted = _guide_or_404(lambda gid: adopt_healed_target(gid, step_id), guide_id)
+    except NothingToAdopt as error:
+        raise ApiError(409, "nothing_to_adopt", error.message,
+                       [{"path": "step_id", "message": error.message}]) from None
+    except ValueError as error:
+        raise ApiError(422, "invalid_guide", str(error)) from None
+    return jsonify(adopted), 201 if adopted["created"] else 200

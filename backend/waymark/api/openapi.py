@@ -27,6 +27,10 @@ GUIDE_ID = {"in": "path", "name": "guide_id", "required": True,
             "schema": {"type": "string", "minLength": 1},
             "description": "the guide's id (a slug; 'validate' is the check's path); no NUL or "
                            "lone surrogate (400 invalid_path)"}
+STEP_ID = {"in": "path", "name": "step_id", "required": True,
+           "schema": {"type": "string", "minLength": 1},
+           "description": "the step's id in the guide's latest version; no NUL or lone surrogate "
+                          "(400 invalid_path)"}
 ERRORS = {
     400: "bad JSON (invalid_json: not JSON, or nested deeper than the limit), a bad query "
          "parameter (invalid_query) or path id (invalid_path), or a malformed HTTP request; "
@@ -79,6 +83,13 @@ OPERATIONS = [
     ("post", "/api/v1/guides/{guide_id}/archive",
      "Withdraw a guide from the extension (publish it again to bring it back)",
      "author", {"path": True}, {200: ("the guide, archived", GuideSummarySchema)}, [404]),
+    ("post", "/api/v1/guides/{guide_id}/steps/{step_id}/adopt-target",
+     "Publish a version whose step targets the element healing last found",
+     "author", {"path": True, "step": True},
+     {201: ("a new version", answers.AdoptedTargetSchema),
+      200: ("unchanged: the latest version already has this target", answers.AdoptedTargetSchema),
+      409: ("no such step, or the step was never shown by healing", answers.ErrorSchema)},
+     [404, 422]),
     ("post", "/api/v1/events", "A batch of step events, answered per event",
      "extension", {"body": BATCH},
      {200: ("a result per event: stored, duplicate or rejected (with the path of each problem)",
@@ -93,9 +104,10 @@ OPERATIONS = [
      {200: ("the report", answers.GuideReportSchema)}, [404]),
     ("get", "/api/v1/reports/guides/{guide_id}.csv", "The drop-off report as CSV, a row per step",
      "admin", {"query": GuideReportQuerySchema, "path": True}, {200: ("CSV", "csv")}, [404]),
-    ("get", "/api/v1/reports/broken-targets", "Steps whose target went missing, most first",
+    ("get", "/api/v1/reports/broken-targets",
+     "Steps whose target went missing, most first; beside them the degraded ones",
      "admin", {"query": BrokenTargetsQuerySchema},
-     {200: ("the broken targets", answers.BrokenTargetsSchema)}, []),
+     {200: ("the broken and the degraded targets", answers.BrokenTargetsSchema)}, []),
 ]
 
 
@@ -133,6 +145,8 @@ def _response(description, schema, headers=None):
 def _operation(summary, role, inputs, responses, errors, batch_schema):
     operation = {"summary": summary, "responses": {}}
     parameters = [GUIDE_ID] if inputs.get("path") else []
+    if inputs.get("step"):
+        parameters.append(STEP_ID)
     if inputs.get("query"):
         parameters.append({"in": "query", "schema": inputs["query"]})
     if parameters:

@@ -54,5 +54,8 @@ def guide_report(guide_id):
 @bp.get("/broken-targets")
 @require_role("admin")
 def broken_targets():
-    """Steps whose target went missing, most first, with URLs and selectors."""
-    return jsonify({"broken_targets": targets.broken_targets(**query_args(BrokenTargetsQuerySchema()))})
+    """Steps whose target went missing, most first, with URLs and selectors; beside them the
+    degraded ones (found only by a fallback or by healing)."""
+    args = query_args(BrokenTargetsQuerySchema())
+    return jsonify({"broken_targets": targets.broken_targets(**args),
+                    "degraded": targets.degraded_targets(**args)})

@@ -3,14 +3,15 @@
 Views only read filters, call the reports, the catalogue and presenters.py, and
 render; no SQL here.
 """
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from .. import catalogue
+from ..adopt import NothingToAdopt, adopt_healed_target
 from ..errors import ApiError
 from ..reports import export, guides, summaries, targets
 from . import presenters
 from .auth import admin_required
-from .csrf import csrf_token
+from .csrf import check_csrf, csrf_token
 from .filters import preset_ranges, range_filters, report_filters
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
@@ -83,8 +84,29 @@ def guide_report_csv(guide_id):
 @bp.get("/broken-targets")
 @admin_required
 def broken_targets():
-    """Steps whose element went missing, most first, with URLs and when last seen."""
+    """Steps whose element went missing, most first, with URLs and when last seen; then the
+    degraded ones (found by a fallback or by healing), with a button to adopt a healed target."""
     filters = range_filters()
     found = targets.broken_targets(date_from=filters.date_from, date_to=filters.date_to)
+    degraded = targets.degraded_targets(date_from=filters.date_from, date_to=filters.date_to)
     titles = {gid: entry["title"] for gid, entry in catalogue.list_entries().items()}
-    return render_template("broken_targets.html", rows=found, titles=titles, filters=filters)
+    return render_template("broken_targets.html", rows=found, degraded=degraded, titles=titles,
+                           filters=filters, adopted=request.args.get("adopted"))
+
+
+@bp.post("/guides/<guide_id>/steps/<step_id>/adopt-target")
+@admin_required
+def adopt_target(guide_id, step_id):
+    """Publish a version whose step targets the element healing last found; back to the list."""
+    check_csrf()
+    try:
+        adopted = adopt_healed_target(guide_id, step_id)
+    except catalogue.GuideNotFound:
+        raise ApiError(404, "not_found", f"No guide {guide_id!r} in the catalogue.",
+                       path="guide_id") from None
+    except NothingToAdopt as error:
+        raise ApiError(409, "nothing_to_adopt", error.message, path="step_id") from None
+    except ValueError as error:
+        raise ApiError(422, "invalid_guide", str(error), path="step_id") from None
+    note = f"{guide_id} v{adopted['version']}: step {step_id} targets {adopted['target']['selector']}"
+    return redirect(url_for("dashboard.broken_targets", adopted=note), code=303)

@@ -4,7 +4,7 @@
   date range, role, URL), dates and rates;
 - ``guides``: one guide's drop-off report (funnel, steps, trend) and its filter choices;
 - ``summaries``: a line per guide, for the dashboard's list;
-- ``targets``: steps whose target went missing;
+- ``targets``: steps whose target went missing, and those found only by a fallback or by healing;
 - ``export``: a report as CSV.
 
 A report function answers one question with a few grouped queries (none reads

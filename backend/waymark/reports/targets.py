@@ -1,4 +1,5 @@
-"""Steps whose target went missing: across guides (the broken-targets page) and per guide.
+"""Steps whose target went missing, across guides (the broken-targets page) and per guide; and
+the degraded ones, shown only thanks to a fallback or to healing.
 
 Read from the ``target_missing`` events (``type = 'target_missing'`` is a literal
 so that the partial index on it applies), by the day the miss happened.
@@ -64,7 +65,11 @@ def broken_targets(date_from=None, date_to=None, limit=100):
         [{"guide_id": "submit-expense", "guide_version": 3, "step_id": "amount", "step_index": 1,
           "count": 42, "urls": ["https://expenses.example.com/reports/new"],
           "last_seen": "2026-11-22T10:31:07.123Z",
-          "selectors": [{"selector": "input[name=amount]", "matches": 0}]}]
+          "selectors": [{"selector": "input[name=amount]", "matches": 0}],
+          "candidates": [{"score": 0.61, "label": "input.amount"}, {"score": 0.58, "label": "input"}]}]
+
+    ``candidates``: what healing considered and refused at the latest miss (too low a
+    score, or two look-alikes too close), [] for a target without descriptions.
     """
     in_range, params = where("e", date_from=date_from, date_to=date_to, day_column="at")
     misses = f"{MISSING} AND {in_range}"
@@ -74,15 +79,16 @@ def broken_targets(date_from=None, date_to=None, limit=100):
         f"GROUP BY e.guide_id, e.guide_version, e.step_index, e.step_id, e.url", params)
     grouped = group_missing(((g, v, i, s), url, count, last) for g, v, i, s, url, count, last in rows)
     grouped = grouped[:limit]
-    selectors = _latest_selectors(misses, params) if grouped else {}
+    latest = _latest_selectors(misses, params) if grouped else {}
     for entry in grouped:
         key = (entry["guide_id"], entry["guide_version"], entry["step_index"], entry["step_id"])
-        entry["selectors"] = selectors.get(key, [])
+        entry["selectors"], entry["candidates"] = latest.get(key, ([], []))
     return grouped
 
 
 def _latest_selectors(misses, params):
-    """``{(guide, version, index, step id): selectors}`` of each step's latest miss."""
+    """``{(guide, version, index, step id): (selectors, candidates)}`` of each step's latest miss
+    (``candidates``: the elements healing refused, with their scores)."""
     rows = query(
         f"SELECT guide_id, guide_version, step_index, step_id, detail FROM ("
         f"SELECT e.guide_id, e.guide_version, e.step_index, e.step_id, e.detail, ROW_NUMBER() OVER ("
@@ -91,5 +97,82 @@ def _latest_selectors(misses, params):
         f"FROM event e WHERE {misses}) latest WHERE n = 1", params)
     found = {}
     for guide_id, version, index, step_id, detail in rows:
-        found[(guide_id, version, index, step_id)] = (json.loads(detail) if detail else {}).get("selectors", [])
+        kept = json.loads(detail) if detail else {}
+        found[(guide_id, version, index, step_id)] = (kept.get("selectors", []), kept.get("candidates", []))
     return found
+
+
+# -- degraded: found, but not by the step's own selector -----------------------------
+
+# The words of migration 0010's partial index, so that it applies.
+DEGRADED = "e.matched_by IN ('fallback', 'healed')"
+
+
+def degraded_targets(date_from=None, date_to=None, limit=100):
+    """Steps shown only thanks to a fallback selector or to healing (by the event's day),
+    most first, with the latest element taken and its score: fix these before they break::
+
+        [{"guide_id": "submit-expense", "guide_version": 3, "step_id": "amount", "step_index": 1,
+          "count": 12, "fallback": 0, "healed": 12,
+          "urls": ["https://expenses.example.com/reports/new"],
+          "first_seen": "2026-11-20T08:00:00.000Z", "last_seen": "2026-11-22T10:31:07.123Z",
+          "matched_by": "healed", "score": 0.83,
+          "candidate": {"selector": "[data-testid=amount]", "describe": {"v": 1, ...}}}]
+
+    ``matched_by``, ``score`` and ``candidate`` are the latest show's (``candidate``
+    is the healed element's fresh target, null after a fallback).
+    """
+    in_range, params = where("e", date_from=date_from, date_to=date_to, day_column="at")
+    shows = f"{DEGRADED} AND {in_range}"
+    rows = query(
+        f"SELECT e.guide_id, e.guide_version, e.step_index, e.step_id, e.url, e.matched_by, COUNT(*), "
+        f"MIN(e.at), MAX(e.at) FROM event e WHERE {shows} "
+        f"GROUP BY e.guide_id, e.guide_version, e.step_index, e.step_id, e.url, e.matched_by", params)
+    steps = {}
+    for guide_id, version, index, step_id, url, matched_by, count, first, last in rows:
+        step = steps.setdefault((guide_id, version, index, step_id),
+                                {"fallback": 0, "healed": 0, "urls": {}, "first": None, "last": None})
+        step[matched_by] += count
+        if url is not None:
+            step["urls"][url] = step["urls"].get(url, 0) + count
+        first, last = as_datetime(first), as_datetime(last)
+        step["first"] = first if step["first"] is None else min(step["first"], first)
+        step["last"] = last if step["last"] is None else max(step["last"], last)
+    ordered = sorted(steps.items(), key=lambda item: (
+        -(item[1]["fallback"] + item[1]["healed"]), -item[1]["last"].timestamp(), str(item[0][0]),
+        item[0][2] if item[0][2] is not None else -1))[:limit]
+    latest = _latest_degraded(shows, params) if ordered else {}
+    degraded = []
+    for key, step in ordered:
+        guide_id, version, index, step_id = key
+        matched_by, score, candidate = latest.get(key, (None, None, None))
+        urls = sorted(step["urls"], key=lambda u: (-step["urls"][u], u))
+        degraded.append({"guide_id": guide_id, "guide_version": version, "step_id": step_id,
+                         "step_index": index, "count": step["fallback"] + step["healed"],
+                         "fallback": step["fallback"], "healed": step["healed"], "urls": urls,
+                         "first_seen": iso(step["first"]), "last_seen": iso(step["last"]),
+                         "matched_by": matched_by, "score": score, "candidate": candidate})
+    return degraded
+
+
+def _latest_degraded(shows, params):
+    """``{(guide, version, index, step id): (matched_by, score, healed target)}`` of each
+    step's latest degraded show."""
+    rows = query(
+        f"SELECT guide_id, guide_version, step_index, step_id, matched_by, match_score, detail FROM ("
+        f"SELECT e.guide_id, e.guide_version, e.step_index, e.step_id, e.matched_by, e.match_score, "
+        f"e.detail, ROW_NUMBER() OVER (PARTITION BY e.guide_id, e.guide_version, e.step_index, "
+        f"e.step_id ORDER BY e.at DESC, e.id DESC) AS n FROM event e WHERE {shows}) latest WHERE n = 1",
+        params)
+    return {(guide_id, version, index, step_id):
+            (matched_by, score, (json.loads(detail) if detail else {}).get("healed_target"))
+            for guide_id, version, index, step_id, matched_by, score, detail in rows}
+
+
+def latest_healed_target(guide_id, step_id):
+    """The fresh target of the latest show of this step that healing found, or None."""
+    rows = query(
+        "SELECT detail FROM event WHERE guide_id = ? AND step_id = ? AND type = 'step_shown' "
+        "AND matched_by = 'healed' AND detail IS NOT NULL ORDER BY at DESC, id DESC LIMIT 1",
+        [guide_id, step_id])
+    return json.loads(rows[0][0]).get("healed_target") if rows else None

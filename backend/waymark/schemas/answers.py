@@ -7,7 +7,8 @@ tests/test_openapi_answers.py loads real answers through them.
 """
 from marshmallow import Schema, fields
 
-from .event import SelectorMatchSchema
+from .event import CandidateSchema, SelectorMatchSchema
+from .guide import TargetSchema
 from .guide_api import ProblemSchema
 
 
@@ -122,7 +123,35 @@ class BrokenTargetSchema(Schema):
     urls = fields.List(fields.String())
     last_seen = fields.String(metadata={"format": "date-time"})
     selectors = fields.List(fields.Nested(SelectorMatchSchema))
+    candidates = fields.List(fields.Nested(CandidateSchema))
+
+
+class DegradedTargetSchema(Schema):
+    """A step shown only thanks to a fallback or to healing (reports.degraded_targets)."""
+    guide_id = fields.String(required=True)
+    guide_version = fields.Integer()
+    step_id = fields.String(allow_none=True)
+    step_index = fields.Integer(allow_none=True)
+    count = fields.Integer()
+    fallback = fields.Integer()
+    healed = fields.Integer()
+    urls = fields.List(fields.String())
+    first_seen = fields.String()
+    last_seen = fields.String()
+    matched_by = fields.String()
+    score = fields.Float(allow_none=True)
+    candidate = fields.Nested(TargetSchema, allow_none=True)
 
 
 class BrokenTargetsSchema(Schema):
     broken_targets = fields.List(fields.Nested(BrokenTargetSchema), required=True)
+    degraded = fields.List(fields.Nested(DegradedTargetSchema), required=True)
+
+
+class AdoptedTargetSchema(Schema):
+    """The version published by adopting a step's healed target."""
+    id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    created = fields.Boolean(required=True)
+    step_id = fields.String(required=True)
+    target = fields.Nested(TargetSchema, required=True)

@@ -19,11 +19,18 @@ from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_l
 
 from .fields import SafeSchema, Timestamp
 
+from .guide import TargetSchema
+
 EVENT_TYPES = ("guide_started", "step_shown", "step_completed", "step_back",
                "target_missing", "guide_dismissed", "guide_completed")
 DISMISS_REASONS = ("close_button", "escape", "replaced", "other")
 # Events about one step must say which; the others may (a dismissal says where it happened).
 STEP_TYPES = ("step_shown", "step_completed", "step_back", "target_missing")
+
+MATCHED_BY = ("selector", "fallback", "healed")
+# Events that say how their target was found (tip_shown too, once tips exist).
+MATCHED_TYPES = ("step_shown",)
+MAX_CANDIDATES = 5
 
 MAX_EXTRA_FIELDS = 20
 MAX_EXTRA_BYTES = 4096
@@ -46,6 +53,28 @@ class SelectorMatchSchema(SafeSchema):
 
     selector = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     matches = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100000))
+
+
+class HealedTarget(fields.Field):
+    """The healed element's fresh target, in the guide format; one this service cannot
+    read (a newer describe version, a selector it refuses) is dropped, not the event:
+    the step was shown either way, and only adopting it needs the target."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return TargetSchema().load(value)
+        except ValidationError:
+            return None
+
+
+class CandidateSchema(SafeSchema):
+    """One element a target_missing considered and turned down, with its healing score."""
+
+    class Meta:
+        unknown = RAISE
+
+    score = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=1))
+    label = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 
 class EventSchema(SafeSchema):
@@ -75,6 +104,13 @@ class EventSchema(SafeSchema):
                              validate=validate.Range(min=0, max=2_000_000_000))
     selectors = fields.List(fields.Nested(SelectorMatchSchema), load_default=None, allow_none=True,
                             validate=validate.Length(max=MAX_SELECTORS))
+    # How the target was found (PRODUCT.md "Targets that survive a redesign").
+    matched_by = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(MATCHED_BY))
+    score = fields.Float(load_default=None, allow_none=True, allow_nan=False,
+                         validate=validate.Range(min=0, max=1))
+    healed_target = HealedTarget(load_default=None, allow_none=True)
+    candidates = fields.List(fields.Nested(CandidateSchema), load_default=None, allow_none=True,
+                             validate=validate.Length(max=MAX_CANDIDATES))
     extra = fields.Dict(load_default=None)
 
     @pre_load
@@ -100,6 +136,7 @@ class EventSchema(SafeSchema):
                                   + ", ".join(DISMISS_REASONS), "reason")
         if kind != "guide_dismissed" and data.get("reason") is not None:
             raise ValidationError("only a guide_dismissed event carries a reason", "reason")
+        self._check_matching_fields(kind, data)
         extra = data.get("extra") or {}
         if len(extra) > MAX_EXTRA_FIELDS:
             raise ValidationError(f"at most {MAX_EXTRA_FIELDS} fields beyond the contract's", "_schema")
@@ -107,6 +144,20 @@ class EventSchema(SafeSchema):
             raise ValidationError(
                 f"fields beyond the contract's ({', '.join(sorted(extra))[:200]}) "
                 f"exceed {MAX_EXTRA_BYTES} bytes", "_schema")
+
+    @staticmethod
+    def _check_matching_fields(kind, data):
+        matched_by = data.get("matched_by")
+        if matched_by is not None and kind not in MATCHED_TYPES:
+            raise ValidationError(f"only a {', '.join(MATCHED_TYPES)} event says how its target "
+                                  "was found", "matched_by")
+        if matched_by == "healed" and data.get("score") is None:
+            raise ValidationError("required when matched_by is healed", "score")
+        for name in ("score", "healed_target"):
+            if data.get(name) is not None and matched_by != "healed":
+                raise ValidationError("only when matched_by is healed", name)
+        if data.get("candidates") is not None and kind != "target_missing":
+            raise ValidationError("only a target_missing event lists candidates", "candidates")
 
     @post_load
     def drop_empty_extra(self, data, **kwargs):

@@ -30,6 +30,7 @@ MAX_GLOB = 2048
 MAX_BODY = 10_000
 MAX_WAIT_MS = 120_000
 RECOMMENDED_MAX_STEPS = 12
+DESCRIBE_VERSION = 1
 
 
 class StrictSchema(SafeSchema):
@@ -105,10 +106,44 @@ class AudienceSchema(StrictSchema):
     roles = _list(_string(max_length=100), min_length=1, required=True)
 
 
+def _text_map():
+    """Attribute name → value, as the element picker records them."""
+    return fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=60)),
+                       values=fields.String(validate=validate.Length(max=200)),
+                       validate=validate.Length(max=20, error="must hold at most 20 attributes"),
+                       error_messages={"invalid": "must be a JSON object of strings"})
+
+
+class DescribedAncestorSchema(StrictSchema):
+    """One ancestor of the target in ``describe.path``, nearest first."""
+    tag = _string(required=True, max_length=40)
+    attrs = _text_map()
+    role = _string(max_length=60)
+    classes = _list(_string(max_length=100), max_length=10)
+
+
+class DescribeSchema(StrictSchema):
+    """Independent descriptions of the target the element picker records (docs/guides.md
+    "How a target survives a redesign"); the extension heals a target from them."""
+    v = fields.Integer(required=True, strict=True, validate=validate.Equal(
+        DESCRIBE_VERSION, error=f"must be {DESCRIBE_VERSION} (the describe format this service reads)"),
+        error_messages={"invalid": "must be a whole number", "required": "is required"})
+    tag = _string(required=True, max_length=40)
+    attrs = _text_map()
+    role = _string(max_length=60)
+    name = _string(max_length=200)
+    label = _string(max_length=200)
+    text = _string(max_length=200)
+    classes = _list(_string(max_length=100), max_length=10)
+    path = _list(_nested(DescribedAncestorSchema), max_length=8)
+    siblings = _list(_string(max_length=200), max_length=6)
+
+
 class TargetSchema(StrictSchema):
     selector = _selector(required=True)
     text = _string(max_length=200)
     fallbacks = _list(_selector(), max_length=10)
+    describe = _nested(DescribeSchema)
 
 
 class AdvanceSchema(StrictSchema):

@@ -8,6 +8,7 @@ import { urlSatisfies, watchAdvance } from './advance.js';
 import { stepBodyPlan } from './body.js';
 import { askForRun, reportTransition } from './events.js';
 import { ARRIVAL, afterModalSettles, createAnnouncer, focusIsIn, mayTakeFocus, restoreFocus, trackPageFocus } from './focus.js';
+import { matchReport } from './heal.js';
 import { bindKeys, deepActiveElement, FOCUS_SHORTCUT } from './keyboard.js';
 import { anchor, revealTarget } from './position.js';
 import { createHost, renderSpotlight, renderStep } from './render.js';
@@ -127,12 +128,12 @@ function createOverlay() {
     teardownStep = search.cancel;
     search.promise.then((result) => {
       if (mine !== generation) return;
-      if (result.element) present(step, result.element);
-      else dispatch({ type: 'missing', wait_ms: waitMs, selectors: result.selectors }, arrival); // a skip keeps how the step came
+      if (result.element) present(step, result.element, matchReport(result, step.target));
+      else dispatch({ type: 'missing', wait_ms: waitMs, selectors: result.selectors, candidates: result.candidates }, arrival); // a skip keeps how the step came
     });
   }
 
-  function present(step, target) {
+  function present(step, target, match) {
     const mine = generation;
     if (!host) host = openHost();
     const index = run.step_index;
@@ -176,7 +177,7 @@ function createOverlay() {
     teardownStep = () => cleanups.reverse().forEach((cleanup) => cleanup());
     const firstArrival = run.shown_index !== index;
     const cause = arrival;
-    dispatch({ type: 'shown' });
+    dispatch({ type: 'shown', match });
     cleanups.push(focusOnArrival(drawn.dialog, view, { firstArrival, cause, isCurrent: () => mine === generation }));
   }
 

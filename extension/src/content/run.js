@@ -47,10 +47,11 @@ function finishOrMove(run, guide, ctx, events) {
 }
 
 const transitions = {
-  shown(run, guide, ctx) {
+  shown(run, guide, ctx, action) {
     if (run.shown_index === run.step_index) return { run, events: [], ended: null }; // back after a reload
     const shownRun = { ...run, shown_index: run.step_index, step_started_at: ctx.now };
-    return { run: shownRun, events: [eventFor('step_shown', shownRun, guide, ctx)], ended: null };
+    // `match`: how the target was found (matched_by, and score + healed_target when healed).
+    return { run: shownRun, events: [eventFor('step_shown', shownRun, guide, ctx, action.match)], ended: null };
   },
   completed(run, guide, ctx) {
     const duration = run.step_started_at ? Math.max(0, ctx.now - run.step_started_at) : 0;
@@ -67,7 +68,9 @@ const transitions = {
     return { run, events: [eventFor('guide_dismissed', run, guide, ctx, { reason })], ended: 'dismissed' };
   },
   missing(run, guide, ctx, action) {
-    const events = [eventFor('target_missing', run, guide, ctx, { wait_ms: action.wait_ms, selectors: action.selectors })];
+    const extra = { wait_ms: action.wait_ms, selectors: action.selectors };
+    if (action.candidates && action.candidates.length) extra.candidates = action.candidates; // healing refused these
+    const events = [eventFor('target_missing', run, guide, ctx, extra)];
     if (guide.steps[run.step_index].optional) return finishOrMove(run, guide, ctx, events);
     return { run, events, ended: 'broken' };
   },
@@ -75,7 +78,8 @@ const transitions = {
 
 /**
  * @param {{run: object, guide: object}} state
- * @param {{type: 'shown'|'completed'|'back'|'dismissed'|'missing', reason?, wait_ms?, selectors?}} action
+ * @param {{type: 'shown'|'completed'|'back'|'dismissed'|'missing', reason?, wait_ms?, selectors?,
+ *   candidates?, match?}} action
  * @param {{now: number, url: string}} ctx
  * @returns {{run: object, events: object[], ended: null|'completed'|'dismissed'|'broken'}}
  */

@@ -8,7 +8,9 @@
 // the element found earlier: pages replace their elements all the time.
 // The search functions take a root-like object (anything with
 // querySelectorAll) so node's test runner can drive them with a fake.
-
+// When every selector fails and the target carries the picker's descriptions
+// (`describe`), heal.js looks for the element by them (findTarget's last line).
+import { healTarget, preferDescribed } from './heal.js';
 import { catchUpRoots, observeDeep, recheckLateRoots, searchRoots } from './roots.js';
 
 export { observeDeep, searchRoots, shadowRootOf } from './roots.js';
@@ -64,9 +66,12 @@ export function visibleText(element) {
 
 /**
  * Resolves a target once.
- * @returns {{element: object|null, selector: string|null, selectors: {selector: string, matches: number}[]}}
+ * @returns {{element: object|null, selector: string|null, selectors: {selector: string, matches: number}[],
+ *   healed?: {score: number}, candidates?: {score: number, label: string}[]}}
  *   `selectors` lists every selector tried with how many elements it matched
  *   (before the visibility and text filters), for target_missing reports.
+ *   `healed`: no selector found it, heal.js did (with its score); `candidates`:
+ *   healing refused, these were the best (scores for the report).
  */
 export function findTarget(root, target, env = { isVisible, visibleText }) {
   const roots = searchRoots(root);
@@ -74,10 +79,14 @@ export function findTarget(root, target, env = { isVisible, visibleText }) {
   for (const selector of selectorsOf(target)) {
     const matched = queryAll(roots, selector);
     selectors.push({ selector, matches: matched.length });
-    const usable = matched.find((el) => env.isVisible(el) && textMatches(env.visibleText(el), target.text));
-    if (usable) return { element: usable, selector, selectors };
+    const isUsable = (el) => env.isVisible(el) && textMatches(env.visibleText(el), target.text);
+    const usable = matched.find(isUsable);
+    // Several usable matches where the picker saw one: a look-alike appeared; the descriptions tell them apart.
+    if (usable) return { element: target.describe ? preferDescribed(matched.filter(isUsable), target) : usable, selector, selectors };
   }
-  return { element: null, selector: null, selectors };
+  const healed = healTarget(roots, target, env);
+  if (healed && healed.element) return { element: healed.element, selector: null, selectors, healed: { score: healed.score } };
+  return { element: null, selector: null, selectors, ...(healed ? { candidates: healed.candidates } : {}) };
 }
 
 /**

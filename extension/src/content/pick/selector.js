@@ -21,6 +21,7 @@
 // test runner drives it with a small fake DOM.
 import { isVisible as pageIsVisible, queryAll, searchRoots, textMatches, visibleText as pageVisibleText } from '../targets.js';
 import { attributeSelector, escapeIdentifier } from './css.js';
+import { attributeNames, describeElement, isBehaviourAttribute, stableText } from './describe.js';
 import { isStableClass, looksGenerated } from './generated.js';
 
 /** Attributes teams add for their own tests: the most stable hooks a page has. */
@@ -101,14 +102,39 @@ function cutAtWord(text, max) {
 /**
  * The `text` of a target: what the element shows, collapsed and cut at a
  * word, or '' for form fields (their value is what the employee types) and
- * for long text (content, not a label).
+ * for long text (content, not a label). Never a count, number, date, time or
+ * amount: "Layout Options 6" gives "Layout Options", a badge "15" gives ''
+ * (describe.js stableText), since those change with every message.
  */
 export function targetText(element) {
   if (isFormField(element)) return '';
   const rendered = typeof element.innerText === 'string' ? element.innerText : element.textContent;
   const text = collapse(rendered || (localName(element) === 'input' ? element.value : ''));
   if (!text || text.length > LONG_TEXT) return '';
-  return cutAtWord(text, TEXT_MAX);
+  return cutAtWord(stableText(text), TEXT_MAX);
+}
+
+const ICON_CLASS = /^(bi|fa|fas|far|fab|mdi|icon|glyphicon|ti|ri|lni|feather|material-icons)(-[a-z0-9-]+)?$|-icon$/;
+
+/** `i.bi-bell-fill`: the icon children of an element, by their most specific icon class. */
+function iconClasses(element) {
+  const found = [];
+  for (const child of element.children || []) {
+    const childTag = localName(child);
+    if (!['i', 'svg', 'span', 'img'].includes(childTag) || collapse(child.textContent)) continue;
+    const classes = attribute(child, 'class').split(/\s+/).filter((name) => ICON_CLASS.test(name) && isStableClass(name));
+    const specific = classes.sort((a, b) => b.length - a.length)[0];
+    if (specific && specific.includes('-')) found.push(`${escapeIdentifier(childTag)}.${escapeIdentifier(specific)}`);
+  }
+  return found.slice(0, 2);
+}
+
+/** data-* attributes naming a behaviour (data-toggle="dropdown", data-widget="pushmenu"). */
+function behaviourAttributes(element) {
+  return attributeNames(element)
+    .filter((name) => !TEST_ATTRIBUTES.includes(name))
+    .map((name) => [name, attribute(element, name)])
+    .filter(([name, value]) => isBehaviourAttribute(name, value));
 }
 
 /** Selectors made of the element's own stable attributes, most stable first. */
@@ -128,6 +154,23 @@ export function ownSelectors(element) {
   if (named('id')) add(`#${escapeIdentifier(named('id'))}`);
   if (named('name')) add(tag + attributeSelector('name', named('name')));
   if (named('aria-label')) add(tag + attributeSelector('aria-label', named('aria-label')));
+  // Distinctive attributes before any position: a behaviour, alone or with the
+  // element's title or label ('a[data-widget="pushmenu"]', '[data-bs-toggle="dropdown"][title="Alerts"]').
+  const behaviours = behaviourAttributes(element);
+  for (const [name, value] of behaviours) add(tag + (value ? attributeSelector(name, value) : `[${name}]`));
+  for (const [name, value] of behaviours) {
+    const own = value ? attributeSelector(name, value) : `[${name}]`;
+    for (const wording of ['title', 'aria-label', 'aria-controls']) {
+      if (named(wording)) add(tag + own + attributeSelector(wording, named(wording)));
+    }
+  }
+  if (named('aria-controls')) add(tag + attributeSelector('aria-controls', named('aria-controls')));
+  // An icon-only control is named by its icon ('a[data-bs-toggle="dropdown"]:has(> i.bi-bell-fill)').
+  for (const icon of iconClasses(element)) {
+    const has = `:has(> ${icon})`;
+    add(tag + has);
+    for (const [name, value] of behaviours) add(tag + (value ? attributeSelector(name, value) : `[${name}]`) + has);
+  }
   if (named('role') && named('aria-label')) add(attributeSelector('role', named('role')) + attributeSelector('aria-label', named('aria-label')));
   if (named('placeholder')) add(tag + attributeSelector('placeholder', named('placeholder')));
   if (named('title')) add(tag + attributeSelector('title', named('title')));
@@ -290,9 +333,11 @@ function narrows(candidate, chosen) {
 /**
  * A target for `element` in guide format, and any warnings about it.
  * @param {Element} element
- * @param {{topDocument?: Document, roots?: object[], isVisible?: Function, visibleText?: Function}} [options]
- *   defaults: the element's top-level document and targets.js's own tests
- * @returns {{target: {selector: string, text?: string, fallbacks?: string[]}, warnings: string[]}}
+ * @param {{topDocument?: Document, roots?: object[], isVisible?: Function, visibleText?: Function,
+ *   describe?: boolean}} [options]
+ *   defaults: the element's top-level document and targets.js's own tests;
+ *   `describe: false` leaves out the descriptions healing needs (describe.js)
+ * @returns {{target: {selector: string, text?: string, fallbacks?: string[], describe?: object}, warnings: string[]}}
  */
 export function buildTarget(element, options = {}) {
   const context = makeContext(element, options);
@@ -315,5 +360,6 @@ export function buildTarget(element, options = {}) {
   if (context.text) target.text = context.text;
   const fallbacks = chooseFallbacks(best, found.slice(1));
   if (fallbacks.length) target.fallbacks = fallbacks;
+  if (options.describe !== false) target.describe = describeElement(element);
   return { target, warnings: warningsFor(best) };
 }
