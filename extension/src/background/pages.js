@@ -13,7 +13,8 @@ import { dropStaleRun, getActiveRun, getHistory, startRun } from './runs.js';
 // starting a second run that replaces it (found by e2e/test_pages.py).
 const syncLock = createLock();
 
-async function gather() {
+/** The configuration, the catalogue as pages see it (a preview included), the active run and the history. */
+export async function gather() {
   const { config } = await readConfig();
   const [published, preview, activeRun, history] = await Promise.all([
     getGuides(config), getPreview(), getActiveRun(), getHistory(config.user)]);

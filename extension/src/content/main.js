@@ -9,6 +9,8 @@ import { askForRun, reportTransition } from './events.js';
 import { bindKeys, deepActiveElement } from './keyboard.js';
 import { anchor, revealTarget } from './position.js';
 import { createHost, renderSpotlight, renderStep } from './render.js';
+import { shareHost } from './host.js';
+import { createSurfaces } from './surfaces.js';
 import { advanceOf, reduce, stepButtons } from './run.js';
 import { DEFAULT_WAIT_MS, observeDeep, waitForTarget, watchDetached } from './targets.js';
 
@@ -21,6 +23,8 @@ function createOverlay() {
   let generation = 0; // invalidates async work of a step that is gone
   let returnFocusTo = null;
   const quiet = new Set(); // guides that ended in this document: no auto restart here
+  const hosts = shareHost(() => createHost(document)); // the step and the other surfaces draw in one host
+  const surfaces = createSurfaces(hosts); // tips, validation, the help panel (surfaces.js)
 
   function clearStep() {
     generation += 1;
@@ -31,7 +35,7 @@ function createOverlay() {
 
   function clearDrawing() {
     clearStep();
-    if (host) host.destroy();
+    if (host) hosts.release();
     host = null;
     if (returnFocusTo && returnFocusTo.isConnected && typeof returnFocusTo.focus === 'function') {
       returnFocusTo.focus({ preventScroll: true });
@@ -103,7 +107,7 @@ function createOverlay() {
     const mine = generation;
     if (!host) {
       returnFocusTo = deepActiveElement(document);
-      host = createHost(document);
+      host = hosts.acquire();
     }
     const index = run.step_index;
     const buttons = stepButtons(guide, index);
@@ -166,6 +170,7 @@ function createOverlay() {
 
   /** Asks the worker what belongs on this page and draws it. */
   async function sync(url = location.href) {
+    surfaces.sync(url);
     const answer = await askForRun(url, [...quiet]);
     if (!answer || !answer.run || !answer.guide) {
       run = null;
@@ -192,6 +197,7 @@ function createOverlay() {
 
   // Another tab moved, ended or replaced the run: follow it.
   function onStorageChanged(changes, area) {
+    if (area === 'local' && STORAGE.preview in changes) surfaces.sync(location.href); // a tips preview came or went
     if (area !== 'local' || !(STORAGE.activeRun in changes)) return;
     const stored = changes[STORAGE.activeRun].newValue;
     const known = run && stored && stored.run_id === run.run_id && (stored.seq || 0) <= (run.seq || 0);
@@ -205,6 +211,7 @@ function createOverlay() {
   function destroy() {
     chrome.storage.onChanged.removeListener(onStorageChanged);
     clearDrawing();
+    surfaces.destroy();
     run = null;
     guide = null;
     delete globalThis.waymarkOverlay;

@@ -91,3 +91,66 @@ export function anchor({ reference, floating, arrowElement, placement, onMove })
     stopUpdating();
   };
 }
+
+/**
+ * Keeps many small floating elements (beacons, tips, validation messages)
+ * beside their references for the price of one: one scroll listener per
+ * document involved (capture, passive), one resize listener per window, and
+ * one animation frame per change, in which every tracked element is placed
+ * again. autoUpdate per element would add a listener on every scrolling
+ * ancestor and a ResizeObserver for each of them: 50 tips, 50 sets.
+ * DOM changes are the caller's to report with `update()` (it has the one
+ * MutationObserver). A reference off screen, hidden or detached hides its
+ * floating element without asking Floating UI.
+ * @param {(reference: Element) => boolean} isShown whether a reference is drawn at all (targets.js isVisible)
+ * @returns {{track, untrack, update: () => void, destroy: () => void}}
+ */
+export function createTracker(isShown) {
+  const items = new Map(); // floating -> {reference, placement, gap}
+  const listened = new Set(); // documents and windows with our listeners
+  let frame = 0;
+  const update = () => {
+    if (!frame) frame = requestAnimationFrame(placeAll);
+  };
+  const listen = (target) => {
+    if (listened.has(target)) return;
+    listened.add(target);
+    target.addEventListener(target.defaultView ? 'scroll' : 'resize', update, { capture: true, passive: true });
+  };
+  async function place(floating, item) {
+    const { reference } = item;
+    const rect = reference.isConnected ? viewportRect(reference) : null;
+    const onScreen = rect && rect.top < innerHeight && rect.left < innerWidth && rect.top + rect.height > 0 && rect.left + rect.width > 0;
+    if (!onScreen || !isShown(reference)) {
+      floating.style.visibility = 'hidden';
+      return;
+    }
+    const { placement, chooser } = placementOptions(item.placement);
+    const middleware = [offset(item.gap), chooser, shift({ padding: EDGE_PADDING_PX }), hide()];
+    const result = await computePosition(reference, floating, { strategy: 'fixed', placement, middleware });
+    if (items.get(floating) !== item) return; // untracked or moved meanwhile
+    const hidden = result.middlewareData.hide && result.middlewareData.hide.referenceHidden;
+    Object.assign(floating.style, { left: `${result.x}px`, top: `${result.y}px`, visibility: hidden ? 'hidden' : 'visible' });
+  }
+  function placeAll() {
+    frame = 0;
+    for (const [floating, item] of items) place(floating, item);
+  }
+  return {
+    /** Places `floating` beside `reference` until untracked; tracking it again re-targets it. */
+    track(floating, reference, placement, gap = GAP_PX) {
+      items.set(floating, { reference, placement, gap });
+      listen(reference.ownerDocument);
+      listen(reference.ownerDocument.defaultView);
+      update();
+    },
+    untrack: (floating) => items.delete(floating),
+    update,
+    destroy() {
+      cancelAnimationFrame(frame);
+      items.clear();
+      for (const target of listened) target.removeEventListener(target.defaultView ? 'scroll' : 'resize', update, { capture: true });
+      listened.clear();
+    },
+  };
+}

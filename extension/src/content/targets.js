@@ -117,8 +117,8 @@ export function visibleText(element) {
  *   `selectors` lists every selector tried with how many elements it matched
  *   (before the visibility and text filters), for target_missing reports.
  */
-export function findTarget(root, target, env = { isVisible, visibleText }) {
-  const roots = searchRoots(root);
+export function findTarget(root, target, env = { isVisible, visibleText }, roots = searchRoots(root)) {
+  // `roots` may be passed in: many targets resolved after one DOM change share one walk (tips.js).
   const selectors = [];
   for (const selector of selectorsOf(target)) {
     const matched = queryAll(roots, selector);

@@ -1,0 +1,213 @@
+// Tips on a page: every tip of the matching `tips` documents, found as a
+// step's target is (targets.js), drawn beside it (a beacon, or nothing until
+// hover or focus), opened, closed, and its field validated (validation.js).
+//
+// Many tips cost little: one MutationObserver (observeDeep) re-finds the
+// targets that are missing or were replaced, one tracker (position.js) keeps
+// every beacon, open tip and message in place with one scroll and one resize
+// listener, and the fields' events are listened for once per document or
+// shadow root that holds a target, not once per tip.
+import { listeningScope } from './advance.js';
+import { renderBeacon } from './beacon.js';
+import { deepActiveElement } from './keyboard.js';
+import { createTracker, revealTarget } from './position.js';
+import { renderTip } from './tip.js';
+import { DEFAULT_WAIT_MS, findTarget, isVisible, observeDeep, searchRoots } from './targets.js';
+import { afterCheck, checksOn, fieldValue, passes, renderValidation } from './validation.js';
+
+const SCOPE_EVENTS = ['focusin', 'focusout', 'input', 'change', 'pointerover', 'pointerout', 'pointerdown', 'keydown'];
+const BEACON_GAP_PX = 6;
+const PAST_BEACON_PX = 30; // an open tip on the beacon's side clears it
+
+/** The form field a check reads: the target, or the field or editor inside it. */
+function fieldIn(element) {
+  if ('value' in element || element.isContentEditable) return element;
+  return element.querySelector('input, textarea, select, [contenteditable]') || element;
+}
+
+/**
+ * @param {{root: ShadowRoot, raise: () => void}} host where to draw
+ * @param {{documents: object[], report: (entry, type, extra?) => void}} options
+ * @returns {{list, reveal, destroy}}
+ */
+export function createTips(host, { documents, report }) {
+  const doc = document;
+  const tracker = createTracker(isVisible);
+  const started = Date.now();
+  const entries = documents.flatMap((tipsDoc) =>
+    (tipsDoc.tips || []).map((tip, index) => ({
+      doc: tipsDoc, tip, index, element: null, beacon: null, check: 'untouched', message: null, shown: false, reported: false,
+      waitMs: Number.isFinite(tip.wait_ms) ? tip.wait_ms : DEFAULT_WAIT_MS,
+    })),
+  );
+  const byElement = new Map();
+  const scopes = new Set();
+  let open = null; // {entry, card, reason, returnTo, untrack}
+  let timer = null;
+
+  const entryFor = (event) => {
+    for (const node of event.composedPath()) if (byElement.has(node)) return byElement.get(node);
+    return null;
+  };
+  const ours = (node) => node && (node === host.root.host || host.root.contains(node));
+
+  function onScopeEvent(event) {
+    const entry = entryFor(event);
+    const { type } = event;
+    if (type === 'keydown') {
+      if (event.key === 'Escape' && open) close(true);
+      return;
+    }
+    if (type === 'pointerdown') {
+      const path = event.composedPath();
+      if (open && !path.includes(open.card) && !path.includes(open.entry.beacon) && !path.includes(open.entry.element)) close(false);
+      return;
+    }
+    if (!entry) return;
+    const show = entry.tip.show || 'beacon';
+    if (type === 'focusin') openTip(entry, 'focus');
+    else if (type === 'focusout') {
+      validate(entry, type);
+      if (open && open.entry === entry && open.reason !== 'beacon' && !ours(event.relatedTarget)) close(false);
+    } else if (type === 'input' || type === 'change') validate(entry, type);
+    else if (show === 'hover' && type === 'pointerover' && (!open || open.entry !== entry)) openTip(entry, 'hover');
+    else if (type === 'pointerout' && open && open.entry === entry && open.reason === 'hover') {
+      const to = event.relatedTarget;
+      if (!ours(to) && !(to && entry.element.contains(to))) close(false);
+    }
+  }
+
+  function listen(scope) {
+    if (scopes.has(scope)) return;
+    scopes.add(scope);
+    for (const type of SCOPE_EVENTS) scope.addEventListener(type, onScopeEvent, true);
+  }
+
+  function attach(entry, element) {
+    if (entry.element) byElement.delete(entry.element);
+    entry.element = element;
+    byElement.set(element, entry);
+    listen(listeningScope(element));
+    if ((entry.tip.show || 'beacon') === 'beacon') {
+      entry.beacon = entry.beacon || renderBeacon(host.root, entry.tip.title, () => toggle(entry));
+      tracker.track(entry.beacon, element, 'right', BEACON_GAP_PX);
+    }
+    if (entry.message) tracker.track(entry.message, element, 'bottom-start', 4);
+    if (open && open.entry === entry) tracker.track(open.card, element, open.placement, open.gap);
+  }
+
+  /** Finds the targets that are missing or were replaced; one walk over the page's roots for all of them. */
+  function resolve() {
+    const roots = searchRoots(doc);
+    for (const entry of entries) {
+      if (entry.element && entry.element.isConnected) continue;
+      const found = findTarget(doc, entry.tip.target, undefined, roots);
+      entry.selectors = found.selectors;
+      if (found.element) attach(entry, found.element);
+    }
+    host.raise();
+    tracker.update();
+    reportMissing();
+  }
+
+  /** A tip whose target has not shown up by its deadline is reported once (per page view); it draws if it shows later. */
+  function reportMissing() {
+    clearTimeout(timer);
+    const now = Date.now();
+    let next = Infinity;
+    for (const entry of entries) {
+      if (entry.element || entry.reported) continue;
+      const deadline = started + entry.waitMs;
+      if (deadline > now) next = Math.min(next, deadline);
+      else {
+        entry.reported = true;
+        report(entry, 'target_missing', { wait_ms: entry.waitMs, selectors: entry.selectors || [] });
+      }
+    }
+    if (next < Infinity) timer = setTimeout(resolve, next - now);
+  }
+
+  function toggle(entry) {
+    if (open && open.entry === entry && open.reason === 'beacon') close(true);
+    else openTip(entry, 'beacon', entry.beacon);
+  }
+
+  /**
+   * Opens a tip. `reason` is what opened it: focus or hover never move focus
+   * (the employee may be typing); a click on the beacon or the help panel does.
+   */
+  function openTip(entry, reason, returnTo = null) {
+    if (!entry.element) return;
+    if (open && open.entry === entry) {
+      if (reason === 'focus' || reason === 'hover') return; // already open, keep how
+      close(false);
+    } else if (open) close(false);
+    const card = renderTip(host.root, entry.tip, { preview: entry.doc.preview, onClose: () => close(true) });
+    const placement = entry.tip.placement || 'right';
+    const gap = entry.beacon && placement.startsWith('right') ? PAST_BEACON_PX : 12;
+    open = { entry, card, reason, returnTo, placement, gap };
+    tracker.track(card, entry.element, placement, gap);
+    card.addEventListener('focusout', (event) => {
+      if (open && open.card === card && !card.contains(event.relatedTarget) && event.relatedTarget !== entry.beacon) close(false);
+    });
+    if (entry.beacon) entry.beacon.setAttribute('aria-expanded', 'true');
+    if (returnTo) card.focus({ preventScroll: true });
+    if (!entry.shown) {
+      entry.shown = true;
+      report(entry, 'tip_shown');
+    }
+  }
+
+  /** Closes the open tip; `refocus` hands focus back to what opened it when the tip had it. */
+  function close(refocus) {
+    if (!open) return;
+    const { entry, card, returnTo } = open;
+    open = null;
+    const hadFocus = card.contains(deepActiveElement(doc)) || host.root.activeElement === card;
+    tracker.untrack(card);
+    card.remove();
+    if (entry.beacon) entry.beacon.setAttribute('aria-expanded', 'false');
+    if (refocus && hadFocus && returnTo && returnTo.isConnected) returnTo.focus({ preventScroll: true });
+  }
+
+  function validate(entry, type) {
+    const rule = entry.tip.validate;
+    if (!rule || !checksOn(type, entry.check)) return;
+    const { state, event } = afterCheck(entry.check, passes(rule, fieldValue(fieldIn(entry.element))));
+    entry.check = state;
+    if (state === 'failing' && !entry.message) {
+      entry.message = renderValidation(host.root, rule.message);
+      tracker.track(entry.message, entry.element, 'bottom-start', 4);
+    } else if (state === 'passing' && entry.message) {
+      tracker.untrack(entry.message);
+      entry.message.remove();
+      entry.message = null;
+    }
+    if (event) report(entry, event);
+  }
+
+  const stopObserving = observeDeep(doc, resolve);
+  resolve();
+
+  return {
+    /** The tips drawn on the page now, for the help panel. */
+    list: () => entries.filter((entry) => entry.element).map((entry) => ({ entry, title: entry.tip.title, text: entry.tip.body || '' })),
+    /** Scrolls to a tip's field and opens it (from the help panel; Esc hands focus back to `returnTo`). */
+    reveal(entry, returnTo) {
+      if (!entry.element || !entry.element.isConnected) return;
+      revealTarget(entry.element);
+      openTip(entry, 'panel', returnTo);
+    },
+    destroy() {
+      stopObserving();
+      clearTimeout(timer);
+      close(false);
+      tracker.destroy();
+      for (const scope of scopes) for (const type of SCOPE_EVENTS) scope.removeEventListener(type, onScopeEvent, true);
+      for (const entry of entries) {
+        if (entry.beacon) entry.beacon.remove();
+        if (entry.message) entry.message.remove();
+      }
+    },
+  };
+}
