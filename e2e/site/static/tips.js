@@ -1,0 +1,63 @@
+// The tips fixture page: a VAT field in an open shadow root, a project field
+// the page re-renders (a new element each time, as frameworks do), a field it
+// hides and shows, a submit that only counts, and ?many=N more fields.
+class AcmeVatField extends HTMLElement {
+  connectedCallback() {
+    if (this.shadowRoot) return;
+    const root = this.attachShadow({ mode: 'open' });
+    const input = document.createElement('input');
+    input.className = 'vat';
+    input.id = 'vat';
+    input.setAttribute('aria-label', 'VAT number');
+    input.autocomplete = 'off';
+    root.append(input);
+  }
+}
+customElements.define('acme-vat-field', AcmeVatField);
+
+const page = {
+  renders: 0,
+  submits: 0,
+  renderProject() {
+    const slot = document.getElementById('project-slot');
+    const label = document.createElement('label');
+    label.htmlFor = 'project';
+    label.textContent = 'Project code';
+    const input = document.createElement('input');
+    input.id = 'project';
+    input.name = 'project';
+    input.autocomplete = 'off';
+    slot.replaceChildren(label, input);
+    page.renders += 1;
+  },
+};
+window.acmeTips = page;
+page.renderProject();
+document.getElementById('rerender').addEventListener('click', () => page.renderProject());
+
+const extra = document.getElementById('extra-field');
+document.getElementById('toggle-extra').addEventListener('click', (event) => {
+  extra.hidden = !extra.hidden;
+  event.target.textContent = extra.hidden ? 'Show passengers' : 'Hide passengers';
+});
+
+document.getElementById('claim-form').addEventListener('submit', (event) => {
+  event.preventDefault(); // the fixture stays on the page; what counts is that the submit arrived
+  page.submits += 1;
+  document.getElementById('claim-status').textContent = `Submitted ${page.submits}`;
+});
+
+const many = Number(new URLSearchParams(location.search).get('many') || 0);
+const holder = document.getElementById('many-fields');
+for (let n = 1; n <= Math.min(many, 500); n += 1) {
+  const field = document.createElement('div');
+  field.className = 'field';
+  const label = document.createElement('label');
+  label.htmlFor = `f-${n}`;
+  label.textContent = `Field ${n}`;
+  const input = document.createElement('input');
+  input.id = `f-${n}`;
+  input.autocomplete = 'off';
+  field.append(label, input);
+  holder.append(field);
+}
