@@ -37,8 +37,9 @@ document.getElementById('rerender').addEventListener('click', () => page.renderP
 
 const extra = document.getElementById('extra-field');
 document.getElementById('toggle-extra').addEventListener('click', (event) => {
-  extra.hidden = !extra.hidden;
-  event.target.textContent = extra.hidden ? 'Show passengers' : 'Hide passengers';
+  const hide = extra.style.display !== 'none'; // not the hidden attribute: .field's display: flex beats it
+  extra.style.display = hide ? 'none' : '';
+  event.target.textContent = hide ? 'Show passengers' : 'Hide passengers';
 });
 
 document.getElementById('claim-form').addEventListener('submit', (event) => {

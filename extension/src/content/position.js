@@ -92,6 +92,22 @@ export function anchor({ reference, floating, arrowElement, placement, onMove })
   };
 }
 
+/** Whether some of the element is inside its window's viewport, and its frame's, up to the top window. */
+function inViewports(element) {
+  let rect = element.getBoundingClientRect();
+  for (let view = element.ownerDocument.defaultView; view; ) {
+    if (rect.bottom <= 0 || rect.right <= 0 || rect.top >= view.innerHeight || rect.left >= view.innerWidth) return false;
+    const frame = view.frameElement;
+    if (!frame) return true;
+    const outer = frame.getBoundingClientRect();
+    const left = rect.left + outer.left + frame.clientLeft;
+    const top = rect.top + outer.top + frame.clientTop;
+    rect = { left, top, right: left + rect.width, bottom: top + rect.height };
+    view = frame.ownerDocument.defaultView;
+  }
+  return true;
+}
+
 /**
  * Keeps many small floating elements (beacons, tips, validation messages)
  * beside their references for the price of one: one scroll listener per
@@ -119,14 +135,15 @@ export function createTracker(isShown) {
   };
   async function place(floating, item) {
     const { reference } = item;
-    const rect = reference.isConnected ? viewportRect(reference) : null;
-    const onScreen = rect && rect.top < innerHeight && rect.left < innerWidth && rect.top + rect.height > 0 && rect.left + rect.width > 0;
-    if (!onScreen || !isShown(reference)) {
+    if (!reference.isConnected || !inViewports(reference) || !isShown(reference)) {
       floating.style.visibility = 'hidden';
       return;
     }
     const { placement, chooser } = placementOptions(item.placement);
-    const middleware = [offset(item.gap), chooser, shift({ padding: EDGE_PADDING_PX }), hide()];
+    const middleware = [offset(item.gap), chooser, shift({ padding: EDGE_PADDING_PX })];
+    // hide() measures clipping in the floating element's document: wrong for a reference in a frame,
+    // which inViewports has checked frame by frame instead.
+    if (reference.ownerDocument === floating.ownerDocument) middleware.push(hide());
     const result = await computePosition(reference, floating, { strategy: 'fixed', placement, middleware });
     if (items.get(floating) !== item) return; // untracked or moved meanwhile
     const hidden = result.middlewareData.hide && result.middlewareData.hide.referenceHidden;
@@ -140,8 +157,11 @@ export function createTracker(isShown) {
     /** Places `floating` beside `reference` until untracked; tracking it again re-targets it. */
     track(floating, reference, placement, gap = GAP_PX) {
       items.set(floating, { reference, placement, gap });
-      listen(reference.ownerDocument);
-      listen(reference.ownerDocument.defaultView);
+      // A reference in a frame moves when the frame's document scrolls and when the page around it does.
+      for (let view = reference.ownerDocument.defaultView; view; view = view.frameElement && view.frameElement.ownerDocument.defaultView) {
+        listen(view.document);
+        listen(view);
+      }
       update();
     },
     untrack: (floating) => items.delete(floating),
