@@ -7,7 +7,7 @@ import { installFakeChrome } from './fake-chrome.js';
 installFakeChrome();
 const { afterCheck, checksOn, fieldValue, passes } = await import('../src/content/validation.js');
 const { linkHref, panelItems, searchHelp } = await import('../src/content/panel.js');
-const { helpDocument, surfacesKey } = await import('../src/content/surfaces.js');
+const { surfacesKey } = await import('../src/content/surfaces.js');
 const { surfacesForPage, surfacesNeedOverlay } = await import('../src/background/help.js');
 const { launcherCorner } = await import('../src/background/config.js');
 const { decide, documentsForPage, guidesForPage, kindOf } = await import('../src/background/guides.js');
@@ -116,7 +116,6 @@ test('a page gets tips, and for its panel the guides and resources of its role',
   assert.deepEqual(surfaces.guides, [{ id: 'submit', version: 3, title: 'Submit', description: undefined, start: 'manual' }]);
   assert.equal(surfaces.launcher, 'bottom-left');
   assert.equal(surfacesNeedOverlay(surfaces), true);
-  assert.deepEqual(helpDocument(surfaces).id, 'expenses-help');
 });
 
 test('with the launcher off, a page with only a manual guide or links needs no overlay; tips still do', () => {

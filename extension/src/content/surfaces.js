@@ -4,8 +4,9 @@
 // panel.js). main.js calls sync() with the run's sync and destroy() with it.
 //
 // A page view is one document at one URL (fragment aside): its id is the
-// `run_id` of every event these surfaces send, and a tip is reported shown at
-// most once in it.
+// `run_id` of the events of tips and links, and a tip is reported shown at
+// most once in it. The panel's own events (panel_opened, panel_search) belong
+// to no document and no run, and the worker sends searches without a user.
 import { makeEvent } from '../shared/events.js';
 import { MSG } from '../shared/messages.js';
 import { toWorker } from './events.js';
@@ -21,11 +22,6 @@ export function surfacesKey(page, surfaces) {
   return JSON.stringify([page, docs, surfaces.launcher]);
 }
 
-/** The document panel-wide events are counted on: the page's resources, else its tips, else its first guide. */
-export function helpDocument(surfaces) {
-  return surfaces.resources[0] || surfaces.tips[0] || surfaces.guides[0] || null;
-}
-
 export function createSurfaces(hosts) {
   let key = null;
   let page = null;
@@ -33,9 +29,12 @@ export function createSurfaces(hosts) {
   let drawn = null; // {host, tips, launcher, panel, surfaces}
   let generation = 0;
 
+  /** Queues an event about `doc` (null: the panel itself); an author's preview is never counted. */
   function send(doc, type, { step, stepIndex, extra } = {}) {
-    if (!doc || doc.preview) return; // an author's preview is never counted
-    const event = makeEvent(type, { guide_id: doc.id, version: doc.version, run_id: pageView }, { step, stepIndex, url: location.href, now: Date.now(), extra });
+    if (doc && doc.preview) return;
+    const event = doc
+      ? makeEvent(type, { guide_id: doc.id, version: doc.version, run_id: pageView }, { step, stepIndex, url: location.href, now: Date.now(), extra })
+      : { id: crypto.randomUUID(), type, url: location.href, at: new Date().toISOString(), ...extra };
     toWorker({ type: MSG.events, events: [event] });
   }
 
@@ -59,7 +58,6 @@ export function createSurfaces(hosts) {
   function openPanel() {
     const { surfaces, host } = drawn;
     const items = panelItems({ guides: surfaces.guides, tips: drawn.tips ? drawn.tips.list() : [], resources: surfaces.resources });
-    const about = helpDocument(surfaces);
     const title = (surfaces.resources[0] && surfaces.resources[0].title) || 'Help';
     drawn.panel = renderPanel(host.root, { title, corner: surfaces.launcher, items }, {
       onClose: () => closePanel(),
@@ -69,10 +67,10 @@ export function createSurfaces(hosts) {
         else drawn.tips.reveal(item.tip.entry, drawn.launcher);
       },
       onLink: (item) => send(item.doc, 'resource_opened', { step: { id: `link-${item.index}` }, stepIndex: item.index, extra: { resource: { title: item.title, url: item.href } } }),
-      onSearch: (query, results) => send(about, 'panel_search', { extra: { query: query.slice(0, 200), results } }),
+      onSearch: (query, results) => send(null, 'panel_search', { extra: { query: query.slice(0, 200), results } }),
     });
     drawn.launcher.setAttribute('aria-expanded', 'true');
-    send(about, 'panel_opened');
+    send(null, 'panel_opened');
   }
 
   function draw(surfaces) {

@@ -37,7 +37,6 @@ export function createTips(host, { documents, report }) {
   const entries = documents.flatMap((tipsDoc) =>
     (tipsDoc.tips || []).map((tip, index) => ({
       doc: tipsDoc, tip, index, element: null, beacon: null, check: 'untouched', message: null, shown: false, reported: false,
-      waitMs: Number.isFinite(tip.wait_ms) ? tip.wait_ms : DEFAULT_WAIT_MS,
     })),
   );
   const byElement = new Map();
@@ -110,21 +109,17 @@ export function createTips(host, { documents, report }) {
     reportMissing();
   }
 
-  /** A tip whose target has not shown up by its deadline is reported once (per page view); it draws if it shows later. */
+  /** A tip whose target has not shown up within a step's wait is reported once (per page view); it draws if it shows later. */
   function reportMissing() {
     clearTimeout(timer);
-    const now = Date.now();
-    let next = Infinity;
-    for (const entry of entries) {
-      if (entry.element || entry.reported) continue;
-      const deadline = started + entry.waitMs;
-      if (deadline > now) next = Math.min(next, deadline);
-      else {
-        entry.reported = true;
-        report(entry, 'target_missing', { wait_ms: entry.waitMs, selectors: entry.selectors || [] });
-      }
+    const waiting = entries.filter((entry) => !entry.element && !entry.reported);
+    const left = started + DEFAULT_WAIT_MS - Date.now();
+    if (waiting.length && left > 0) timer = setTimeout(resolve, left);
+    if (left > 0) return;
+    for (const entry of waiting) {
+      entry.reported = true;
+      report(entry, 'target_missing', { wait_ms: DEFAULT_WAIT_MS, selectors: entry.selectors || [] });
     }
-    if (next < Infinity) timer = setTimeout(resolve, next - now);
   }
 
   function toggle(entry) {
@@ -186,6 +181,7 @@ export function createTips(host, { documents, report }) {
     if (event) report(entry, event);
   }
 
+  listen(doc); // Esc and outside clicks on the page itself, wherever the targets are
   const stopObserving = observeDeep(doc, resolve);
   resolve();
 
