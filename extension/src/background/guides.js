@@ -55,9 +55,12 @@ export function runIsStale(run, now) {
   return now - (run.updated_at || run.started_at || 0) > RUN_IDLE_MS;
 }
 
-/** Guides that fit this page and role, auto and manual alike. */
+/** Walkthroughs (kind `guide`, the default) that fit this page and role, auto and manual alike.
+ * The service also serves tips, resources, nudges and surveys; they are not runs of steps. */
 export function guidesForPage(guides, url, role) {
-  return (guides || []).filter((guide) => guideMatchesUrl(guide, url) && fitsAudience(guide, role));
+  return (guides || []).filter(
+    (guide) => (guide.kind || 'guide') === 'guide' && guideMatchesUrl(guide, url) && fitsAudience(guide, role),
+  );
 }
 
 /**
