@@ -65,7 +65,8 @@ export function documentsForPage(documents, url, role, kind) {
   return (documents || []).filter((d) => kindOf(d) === kind && guideMatchesUrl(d, url) && fitsAudience(d, role));
 }
 
-/** Guides (walkthroughs) that fit this page and role, auto and manual alike. */
+/** Walkthroughs (kind `guide`, the default) that fit this page and role, auto and manual alike.
+ * The service also serves tips, resources, nudges and surveys; they are not runs of steps. */
 export function guidesForPage(guides, url, role) {
   return documentsForPage(guides, url, role, 'guide');
 }
