@@ -55,6 +55,26 @@ def delivered(browser, service):
     return sent
 
 
+def tip_figures(numbers):
+    """Per tip ``(shown, users, validation_failed, validation_passed)`` from the tips report."""
+    return {line["tip_id"]: (line["shown"], line["users"], line["validation_failed"], line["validation_passed"])
+            for line in numbers["tips"]}
+
+
+@pytest.fixture
+def help_report(e2e_service):
+    """The help report (GET /api/v1/reports/help), read with the admin token."""
+    def read():
+        answer = e2e_service.get("/api/v1/reports/help", token="admin")
+        assert answer.status == 200, (answer.status, answer.text)
+        return answer.json
+    return read
+
+
+def unfound(numbers, query):
+    return [line["count"] for line in numbers["unfound_searches"] if line["query"] == query]
+
+
 def counts(events, guide_id):
     """``{(type, step_id): n}`` of one document's events."""
     found = {}
@@ -135,7 +155,7 @@ def shadow_focus_kind(page):
                          " return f ? f.getAttribute('aria-label') || f.dataset.kind : null }")
 
 
-def test_beacon_focus_and_hover_tips(spied, demo_site, e2e_service, make_tips, publish):
+def test_beacon_focus_and_hover_tips(spied, demo_site, e2e_service, make_tips, publish, report):
     document = make_tips([
         tip("amount", "#amount", "Amount", show="beacon", placement="right"),
         tip("cost-centre", "#cost-centre", "Cost centre", show="focus", placement="right"),
@@ -195,10 +215,13 @@ def test_beacon_focus_and_hover_tips(spied, demo_site, e2e_service, make_tips, p
     assert [e["step_index"] for e in shown] == [0, 1, 2, 0]
     assert len({e["run_id"] for e in shown}) == 2, "one run id per page view"
     assert all(e["guide_version"] == 1 and e["user"] for e in shown)
+    numbers = report(document["id"])
+    assert numbers["kind"] == "tips"
+    assert tip_figures(numbers) == {"amount": (2, 1, 0, 0), "cost-centre": (1, 1, 0, 0), "merchant": (1, 1, 0, 0)}
 
 
 def test_a_bad_value_warns_beside_the_field_and_a_corrected_one_clears(spied, demo_site, e2e_service, make_tips,
-                                                                      publish):
+                                                                      publish, report):
     document = make_tips([
         tip("amount", "#amount", "Amount", validate=AMOUNT_RULE),
         tip("vehicle", "#vehicle", "Vehicle", show="focus",
@@ -266,9 +289,14 @@ def test_a_bad_value_warns_beside_the_field_and_a_corrected_one_clears(spied, de
     sent_text = repr(events)
     for typed in ("12.505", "Client visit", "Own car"):
         assert typed not in sent_text, f"the value {typed!r} was sent"
+    numbers = report(document["id"])
+    assert tip_figures(numbers) == {"amount": (1, 1, 2, 2), "vehicle": (1, 1, 1, 1), "purpose": (1, 1, 1, 1)}
+    assert [(line["tip_id"], line["fixed_rate"]) for line in numbers["most_failed"]] == [
+        ("amount", 1.0), ("vehicle", 1.0), ("purpose", 1.0)]
 
 
-def test_tips_in_a_shadow_root_and_in_a_same_origin_frame(spied, demo_site, e2e_service, make_tips, publish):
+def test_tips_in_a_shadow_root_and_in_a_same_origin_frame(spied, demo_site, e2e_service, make_tips, publish,
+                                                          report):
     document = make_tips([
         tip("vat", "input.vat", "VAT number"),
         tip("iban", "#iban", "IBAN", validate={"pattern": "^[A-Z]{2}[0-9]{2}", "required": True,
@@ -301,10 +329,13 @@ def test_tips_in_a_shadow_root_and_in_a_same_origin_frame(spied, demo_site, e2e_
     events = delivered(spied, e2e_service)
     assert counts(events, document["id"]) == {("tip_shown", "vat"): 1, ("tip_shown", "iban"): 1,
                                               ("validation_failed", "iban"): 1, ("validation_passed", "iban"): 1}
+    assert tip_figures(report(document["id"])) == {"vat": (1, 1, 0, 0), "iban": (1, 1, 1, 1)}
 
 
-def test_a_rerendered_target_keeps_its_beacon_a_hidden_one_hides_it(spied, demo_site, make_tips, publish):
-    publish(make_tips([tip("project", "#project", "Project code"), tip("extra", "#extra", "Passengers")]))
+def test_a_rerendered_target_keeps_its_beacon_a_hidden_one_hides_it(spied, demo_site, e2e_service, make_tips,
+                                                                    publish, report):
+    document = make_tips([tip("project", "#project", "Project code"), tip("extra", "#extra", "Passengers")])
+    publish(document)
     page = spied.new_page()
     page.goto(demo_site + "/acme/tips")
     beacon = page.get_by_role("button", name="Tip: Project code", exact=True)
@@ -331,10 +362,12 @@ def test_a_rerendered_target_keeps_its_beacon_a_hidden_one_hides_it(spied, demo_
     beside(page, beacon, page.locator("#project"))
     beacon.click()
     expect(page.get_by_role("dialog", name="Project code", exact=True)).to_be_visible()
+    delivered(spied, e2e_service)
+    assert tip_figures(report(document["id"])) == {"project": (1, 1, 0, 0), "extra": (0, 0, 0, 0)}
 
 
 def test_a_missing_target_draws_nothing_and_is_reported_once_per_page_view(spied, demo_site, e2e_service,
-                                                                            make_tips, publish):
+                                                                            make_tips, publish, report):
     document = make_tips([tip("amount", "#amount", "Amount"),
                           tip("gone", "#renamed-field", "Renamed field")])
     publish(document)
@@ -358,10 +391,14 @@ def test_a_missing_target_draws_nothing_and_is_reported_once_per_page_view(spied
     assert len(missing) == 2 and len({e["run_id"] for e in missing}) == 2, missing
     assert missing[0]["step_id"] == "gone" and missing[0]["step_index"] == 1 and missing[0]["wait_ms"] == 5000
     assert missing[0]["selectors"] == [{"selector": "#renamed-field", "matches": 0}]
+    assert tip_figures(report(document["id"])) == {"amount": (0, 0, 0, 0), "gone": (0, 0, 0, 0)}
+    broken = e2e_service.get("/api/v1/reports/broken-targets", token="admin").json["broken_targets"]
+    mine = [(line["step_id"], line["count"], line["urls"]) for line in broken if line["guide_id"] == document["id"]]
+    assert mine == [("gone", 2, [demo_site + "/acme/tips"])]
 
 
 def test_the_help_panel_lists_guides_tips_and_links_and_starts_a_guide(
-        spied, demo_site, e2e_service, make_tips, make_resources, make_guide, publish, report):
+        spied, demo_site, e2e_service, make_tips, make_resources, make_guide, publish, report, help_report, unique_id):
     tips = make_tips([tip("amount", "#amount", "Amount"), tip("vat", "input.vat", "VAT number", show="focus")])
     resources = make_resources()
     guide = make_guide([{"id": "only", "title": "Claim in one step", "body": "Fill it in.",
@@ -369,6 +406,8 @@ def test_the_help_panel_lists_guides_tips_and_links_and_starts_a_guide(
                        description="Two minutes", start="manual", include=("{site}/acme/tips*",))
     for document in (tips, resources, guide):
         publish(document)
+    before = help_report()
+    wanted = f"mileage rates {unique_id[-6:]}"  # the help report is the whole service's: a search only we make
     page = spied.new_page()
     page.goto(demo_site + "/acme/tips")
     launcher = page.get_by_role("button", name="Help", exact=True)
@@ -391,9 +430,9 @@ def test_the_help_panel_lists_guides_tips_and_links_and_starts_a_guide(
     search.fill("per diem")
     expect(panel.get_by_role("link")).to_have_count(1)
     expect(panel.get_by_role("button", name="Amount", exact=True)).to_be_hidden()
-    search.fill("mileage rates 2027")
+    search.fill(wanted)
     search.press("Enter")
-    expect(panel.get_by_role("status")).to_have_text("Nothing found for \u201cmileage rates 2027\u201d.")
+    expect(panel.get_by_role("status")).to_have_text(f"Nothing found for \u201c{wanted}\u201d.")
     search.fill("")
     with page.context.expect_page() as opened:
         faq.click()
@@ -415,19 +454,25 @@ def test_the_help_panel_lists_guides_tips_and_links_and_starts_a_guide(
 
     events = delivered(spied, e2e_service)
     panel_events = [(e["type"], e.get("query"), e.get("results")) for e in events if e["type"].startswith("panel")]
-    assert panel_events == [("panel_opened", None, None), ("panel_search", "mileage rates 2027", 0),
-                            ("panel_opened", None, None)]
+    assert panel_events == [("panel_opened", None, None), ("panel_search", wanted, 0), ("panel_opened", None, None)]
     assert all("user" not in e for e in events if e["type"] == "panel_search")
     opened_links = [(e["guide_id"], e["step_index"]) for e in events if e["type"] == "resource_opened"]
     assert opened_links == [(resources["id"], 0)]
     assert counts(events, tips["id"]) == {("tip_shown", "vat"): 1}
     assert totals(report(guide["id"])) == {"runs": 1, "completed": 1, "dismissed": 0, "abandoned": 0, "broken": 0}
+    assert tip_figures(report(tips["id"])) == {"amount": (0, 0, 0, 0), "vat": (1, 1, 0, 0)}
+    after = help_report()
+    assert after["panel_opens"] - before["panel_opens"] == 2 and after["searches"] - before["searches"] == 1
+    assert unfound(after, wanted) == [1]
+    assert [(line["index"], line["title"], line["count"]) for line in after["resources_opened"]
+            if line["guide_id"] == resources["id"]] == [(0, "Expense policy FAQ", 1)]
 
 
-def test_keyboard_only(spied, demo_site, make_tips, make_resources, publish):
+def test_keyboard_only(spied, demo_site, e2e_service, make_tips, make_resources, publish, report):
     resources = make_resources()
-    publish(make_tips([tip("amount", "#amount", "Amount"), tip("cost-centre", "#cost-centre", "Cost centre",
-                                                              show="focus", validate=AMOUNT_RULE)]))
+    document = make_tips([tip("amount", "#amount", "Amount"),
+                          tip("cost-centre", "#cost-centre", "Cost centre", show="focus", validate=AMOUNT_RULE)])
+    publish(document)
     publish(resources)
     page = spied.new_page()
     page.goto(demo_site + "/acme/tips")
@@ -467,12 +512,15 @@ def test_keyboard_only(spied, demo_site, make_tips, make_resources, publish):
     page.keyboard.press("Escape")
     expect(panel).to_have_count(0)
     assert shadow_focus_kind(page) == "launcher"
+    delivered(spied, e2e_service)
+    # The Amount tip opened twice in one page view: shown once.
+    assert tip_figures(report(document["id"])) == {"amount": (1, 1, 0, 0), "cost-centre": (1, 1, 1, 0)}
 
 
 @pytest.mark.parametrize("path, selector, title", [("/acme/audit", "[data-testid=download-audit]", "Download"),
                                                    ("/acme/legacy", "#start-import", "Start the import")])
 def test_strict_csp_and_hostile_css_pages(spied, demo_site, e2e_service, make_tips, make_resources, publish,
-                                         path, selector, title):
+                                         report, help_report, unique_id, path, selector, title):
     resources = make_resources(include=("{site}" + path,), title="Help here")
     document = make_tips([tip("it", selector, title, placement="bottom")], include=("{site}" + path,))
     publish(document)
@@ -491,7 +539,8 @@ def test_strict_csp_and_hostile_css_pages(spied, demo_site, e2e_service, make_ti
     assert opened.evaluate("el => getComputedStyle(el).fontSize") == "14px", "the page's CSS does not reach inside"
     page.get_by_role("button", name="Help", exact=True).click()
     expect(page.get_by_role("dialog", name="Help here", exact=True)).to_be_visible()
-    page.get_by_role("dialog", name="Help here").get_by_role("searchbox").fill("zebra crossing")
+    wanted = f"zebra crossing {unique_id[-6:]}"
+    page.get_by_role("dialog", name="Help here").get_by_role("searchbox").fill(wanted)
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     expect(page.locator(PANEL)).to_have_count(0)
@@ -499,10 +548,13 @@ def test_strict_csp_and_hostile_css_pages(spied, demo_site, e2e_service, make_ti
     assert counts(events, document["id"]) == {("tip_shown", "it"): 1}
     assert [e["type"] for e in events if e["type"].startswith("panel")] == ["panel_opened", "panel_search"]
     assert violations == []
+    assert tip_figures(report(document["id"])) == {"it": (1, 1, 0, 0)}
+    assert unfound(help_report(), wanted) == [1]
 
 
-def test_the_launcher_follows_its_setting(spied, demo_site, make_tips, publish):
-    publish(make_tips([tip("amount", "#amount", "Amount")]))
+def test_the_launcher_follows_its_setting(spied, demo_site, e2e_service, make_tips, publish, report):
+    document = make_tips([tip("amount", "#amount", "Amount")])
+    publish(document)
     page = spied.new_page()
     page.goto(demo_site + "/acme/tips")
     launcher = page.locator(LAUNCHER)
@@ -518,3 +570,5 @@ def test_the_launcher_follows_its_setting(spied, demo_site, make_tips, publish):
     page.reload()
     expect(page.get_by_role("button", name="Tip: Amount", exact=True)).to_be_visible()  # tips stay
     expect(launcher).to_have_count(0)
+    assert delivered(spied, e2e_service) == []
+    assert tip_figures(report(document["id"])) == {"amount": (0, 0, 0, 0)}
