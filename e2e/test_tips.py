@@ -11,6 +11,8 @@ What the extension sent is read from the worker's own requests (a spy on its
 the same events again: the service answers ``duplicate`` for each one it
 already holds (events are idempotent by id).
 """
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -572,3 +574,74 @@ def test_the_launcher_follows_its_setting(spied, demo_site, e2e_service, make_ti
     expect(launcher).to_have_count(0)
     assert delivered(spied, e2e_service) == []
     assert tip_figures(report(document["id"])) == {"amount": (0, 0, 0, 0)}
+
+
+def test_author_preview_of_a_tips_file_shows_its_tips_and_counts_nothing(spied, demo_site, e2e_service, make_tips,
+                                                                        publish, report, tmp_path):
+    published = make_tips([tip("amount", "#amount", "Amount")])
+    publish(published)
+    page = spied.new_page()
+    page.goto(demo_site + "/acme/tips")
+    expect(page.get_by_role("button", name="Tip: Amount", exact=True)).to_be_visible()
+
+    draft = {**published, "audience": {"roles": ["somebody-else"]},
+             "tips": [tip("amount", "#amount", "Amount, as on the receipt", validate=AMOUNT_RULE),
+                      tip("cost-centre", "#cost-centre", "Cost centre")]}
+    options = spied.context.new_page()
+    options.goto(f"chrome-extension://{spied.extension_id}/options.html")
+    options.fill("#authorToken", e2e_service.tokens["author"])
+    path = tmp_path / "tips.json"
+    path.write_text(json.dumps(draft))
+    options.set_input_files("#guideFile", str(path))
+    options.get_by_role("button", name="Preview").click()
+    expect(options.locator("#previewState")).to_contain_text("Shown in 1 open tab")
+
+    # At once in the open tab, in place of the published document, though it is for another role.
+    cost_centre = page.get_by_role("button", name="Tip: Cost centre", exact=True)
+    expect(cost_centre).to_be_visible()
+    expect(page.get_by_role("button", name="Tip: Amount", exact=True)).to_have_count(0)
+    page.get_by_role("button", name="Tip: Amount, as on the receipt", exact=True).click()
+    previewed = page.get_by_role("dialog", name="Amount, as on the receipt", exact=True)
+    expect(previewed.locator(".wm-preview")).to_have_text("Preview")
+    expect(previewed.locator("strong")).to_have_text("amount, as on the receipt")  # rendered by the service
+    page.click("#amount")
+    page.keyboard.type("twelve")
+    page.click("h1")
+    expect(page.get_by_role("alert")).to_have_text(AMOUNT_RULE["message"])
+
+    options.get_by_role("button", name="Stop preview").click()
+    expect(page.get_by_role("button", name="Tip: Amount", exact=True)).to_be_visible()  # the published one is back
+    expect(cost_centre).to_have_count(0)
+    assert delivered(spied, e2e_service) == [], "a preview reports nothing"
+    assert tip_figures(report(published["id"])) == {"amount": (0, 0, 0, 0)}
+
+
+def test_the_element_picker_gives_a_target_ready_to_paste_into_a_tip(spied, demo_site, e2e_service, make_tips,
+                                                                    publish, report):
+    from e2e.test_picker import close_picker, pick  # the author's way: the popup's Pick an element
+
+    page = spied.new_page()
+    page.goto(demo_site + "/acme/tips")
+    fields = {"cost-centre": page.locator("#cost-centre"), "vat": page.locator("acme-vat-field input.vat"),
+              "iban": page.frame_locator("#bank-frame").locator("#iban")}
+    targets = {}
+    for name, field in fields.items():
+        targets[name] = pick(spied, page, field)["target"]
+        close_picker(page)
+    document = make_tips([{"id": name, "target": target, "title": f"Picked {name}", "body": "Picked.",
+                           "validate": {"required": True, "message": f"Fill in {name}"}}
+                          for name, target in targets.items()])
+    checked = e2e_service.post("/api/v1/guides/validate", document, token="author")
+    assert checked.status == 200 and checked.json["valid"] and checked.json["warnings"] == [], checked.json
+    publish(document)
+    spied.worker.evaluate("() => waymark.refreshGuides()")
+    page.reload()
+    for name, field in fields.items():
+        field.scroll_into_view_if_needed()  # the reload keeps the scroll where the last pick left it
+        beside(page, page.get_by_role("button", name=f"Tip: Picked {name}", exact=True), field)
+    fields["cost-centre"].focus()
+    page.click("h1")
+    expect(page.get_by_role("alert")).to_have_text("Fill in cost-centre")
+    delivered(spied, e2e_service)
+    assert tip_figures(report(document["id"])) == {"cost-centre": (1, 1, 1, 0), "vat": (0, 0, 0, 0),
+                                                   "iban": (0, 0, 0, 0)}
