@@ -8,7 +8,7 @@ Publishing a document equal to the latest version makes no new version (it
 only un-archives an archived guide), so ``waymark serve --guides DIR`` can
 publish a folder on every start.
 
-Every document kind lives here (PRODUCT.md "Beyond walkthroughs": guides, tips,
+Every document kind lives here (docs/guides.md "Document kinds": guides, tips,
 resources, nudges, surveys); "guide" in names below means any of them.
 
 Lookups are served from a per-process cache of every published guide, already

@@ -1,7 +1,7 @@
 """Events v1: what the extension sends, validated one event at a time.
 
-Guides send the types of PRODUCT.md "Events, version 1"; tips, nudges,
-surveys and the help panel send those of "Events for these kinds" (the same
+Guides send the types of docs/contract-notes.md "Events"; tips, nudges,
+surveys and the help panel send those of "Events of the other kinds" (the same
 envelope, with ``action``, ``answer``, ``text``, ``query``/``results`` and
 ``guide_started.source`` where they apply). Help panel events (``panel_opened``,
 ``panel_search``) belong to no document, so ``guide_id``, ``guide_version`` and
