@@ -461,6 +461,7 @@ def test_the_help_panel_lists_guides_tips_and_links_and_starts_a_guide(
     opened_links = [(e["guide_id"], e["step_index"]) for e in events if e["type"] == "resource_opened"]
     assert opened_links == [(resources["id"], 0)]
     assert counts(events, tips["id"]) == {("tip_shown", "vat"): 1}
+    assert [e.get("source") for e in events if e["type"] == "guide_started"] == [{"kind": "panel"}]
     assert totals(report(guide["id"])) == {"runs": 1, "completed": 1, "dismissed": 0, "abandoned": 0, "broken": 0}
     assert tip_figures(report(tips["id"])) == {"amount": (0, 0, 0, 0), "vat": (1, 1, 0, 0)}
     after = help_report()

@@ -35,10 +35,10 @@ const handlers = {
     const tab = await chrome.tabs.get(tabId);
     return { url: tab.url, ...(await manualGuidesFor(tab.url || '')) };
   },
-  async [MSG.start]({ tabId, guideId }, sender) {
+  async [MSG.start]({ tabId, guideId, source }, sender) {
     // The popup names the tab; the help panel asks for the tab it is in.
     const tab = tabId === undefined && sender.tab ? sender.tab : await chrome.tabs.get(tabId);
-    const run = await startById(guideId, tab.url || '');
+    const run = await startById(guideId, tab.url || '', source);
     if (run) await injectOverlay(tab.id);
     return { started: Boolean(run), run };
   },

@@ -63,11 +63,11 @@ export async function manualGuidesFor(url) {
   };
 }
 
-/** Starts a guide by id on request (popup), replacing any active run. */
-export async function startById(guideId, url) {
+/** Starts a guide by id on request (popup, help panel), replacing any active run. `source`: what started it. */
+export async function startById(guideId, url, source) {
   const { config, guides } = await gather();
   const guide = guides.find((g) => g.id === guideId && fitsAudience(g, config.role));
   if (!guide) return null;
-  return startRun(guide, { user: config.user, url });
+  return startRun(guide, { user: config.user, url, source });
 }
 

@@ -63,7 +63,7 @@ export function createSurfaces(hosts) {
       onClose: () => closePanel(),
       onPick(item) {
         closePanel(false);
-        if (item.guide) toWorker({ type: MSG.start, guideId: item.guide.id });
+        if (item.guide) toWorker({ type: MSG.start, guideId: item.guide.id, source: { kind: 'panel' } });
         else drawn.tips.reveal(item.tip.entry, drawn.launcher);
       },
       onLink: (item) => send(item.doc, 'resource_opened', { step: { id: `link-${item.index}` }, stepIndex: item.index, extra: { resource: { title: item.title, url: item.href } } }),
