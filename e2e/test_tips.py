@@ -297,10 +297,12 @@ def test_a_bad_value_warns_beside_the_field_and_a_corrected_one_clears(spied, de
         ("amount", 1.0), ("vehicle", 1.0), ("purpose", 1.0)]
 
 
-def test_tips_in_a_shadow_root_and_in_a_same_origin_frame(spied, demo_site, e2e_service, make_tips, publish,
-                                                          report):
+def test_tips_in_shadow_roots_and_in_a_same_origin_frame(spied, demo_site, e2e_service, make_tips, publish,
+                                                         report):
     document = make_tips([
         tip("vat", "input.vat", "VAT number"),
+        tip("code", "input.code", "Approval code", show="focus",
+            validate={"pattern": "^[0-9]{6}$", "required": True, "message": "Six digits, from the approval e-mail"}),
         tip("iban", "#iban", "IBAN", validate={"pattern": "^[A-Z]{2}[0-9]{2}", "required": True,
                                               "message": "An IBAN starts with the country code, e.g. FR76"}),
     ])
@@ -313,6 +315,20 @@ def test_tips_in_a_shadow_root_and_in_a_same_origin_frame(spied, demo_site, e2e_
     vat_beacon.click()
     expect(page.get_by_role("dialog", name="VAT number", exact=True)).to_be_visible()
     page.keyboard.press("Escape")
+
+    # In a closed shadow root (the extension reaches it through chrome.dom): focus tip and validation.
+    page.locator("acme-approval-code").click()
+    code_tip = page.get_by_role("dialog", name="Approval code", exact=True)
+    expect(code_tip).to_be_visible()
+    assert not overlap(box(code_tip), box(page.locator("acme-approval-code")))
+    page.keyboard.type("12345")
+    page.click("h1")
+    expect(page.get_by_role("alert")).to_have_text("Six digits, from the approval e-mail")
+    expect(page.locator(TIP)).to_have_count(0)
+    page.locator("acme-approval-code").click()
+    page.keyboard.type("6")
+    expect(page.locator(MESSAGE)).to_have_count(0)
+    page.click("h1")
 
     page.locator("#bank-frame").scroll_into_view_if_needed()
     frame = page.frame_locator("#bank-frame")
@@ -329,9 +345,11 @@ def test_tips_in_a_shadow_root_and_in_a_same_origin_frame(spied, demo_site, e2e_
     expect(page.locator(MESSAGE)).to_have_count(0)
 
     events = delivered(spied, e2e_service)
-    assert counts(events, document["id"]) == {("tip_shown", "vat"): 1, ("tip_shown", "iban"): 1,
-                                              ("validation_failed", "iban"): 1, ("validation_passed", "iban"): 1}
-    assert tip_figures(report(document["id"])) == {"vat": (1, 1, 0, 0), "iban": (1, 1, 1, 1)}
+    assert counts(events, document["id"]) == {
+        ("tip_shown", "vat"): 1, ("tip_shown", "code"): 1, ("tip_shown", "iban"): 1,
+        ("validation_failed", "code"): 1, ("validation_passed", "code"): 1,
+        ("validation_failed", "iban"): 1, ("validation_passed", "iban"): 1}
+    assert tip_figures(report(document["id"])) == {"vat": (1, 1, 0, 0), "code": (1, 1, 1, 1), "iban": (1, 1, 1, 1)}
 
 
 def test_a_rerendered_target_keeps_its_beacon_a_hidden_one_hides_it(spied, demo_site, e2e_service, make_tips,

@@ -1,4 +1,5 @@
-// The tips fixture page: a VAT field in an open shadow root, a project field
+// The tips fixture page: a VAT field in an open shadow root, an approval code
+// in a closed one, a project field
 // the page re-renders (a new element each time, as frameworks do), a field it
 // hides and shows, a submit that only counts, and ?many=N more fields.
 class AcmeVatField extends HTMLElement {
@@ -14,6 +15,24 @@ class AcmeVatField extends HTMLElement {
   }
 }
 customElements.define('acme-vat-field', AcmeVatField);
+
+// A *closed* shadow root: from outside, the input inside cannot be reached at all.
+class AcmeApprovalCode extends HTMLElement {
+  connectedCallback() {
+    if (this.closedRoot) return;
+    this.closedRoot = true;
+    const root = this.attachShadow({ mode: 'closed' });
+    const input = document.createElement('input');
+    input.className = 'code';
+    input.setAttribute('aria-label', 'Approval code');
+    input.autocomplete = 'off';
+    input.style.display = 'block';
+    input.style.width = '100%';
+    input.style.boxSizing = 'border-box';
+    root.append(input);
+  }
+}
+customElements.define('acme-approval-code', AcmeApprovalCode);
 
 const page = {
   renders: 0,
