@@ -12,12 +12,14 @@ the same events again: the service answers ``duplicate`` for each one it
 already holds (events are idempotent by id).
 """
 import json
+import pathlib
 
 import pytest
 from playwright.sync_api import expect
 
 from e2e.overlay import button, expect_no_dialog, expect_step, totals, wait_for
 
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 HOST = "[data-waymark]"
 BEACON = f"{HOST} [data-kind=beacon]"
 TIP = f"{HOST} [data-kind=tip]"
@@ -664,3 +666,34 @@ def test_the_element_picker_gives_a_target_ready_to_paste_into_a_tip(spied, demo
     delivered(spied, e2e_service)
     assert tip_figures(report(document["id"])) == {"cost-centre": (1, 1, 1, 0), "vat": (0, 0, 0, 0),
                                                    "iban": (0, 0, 0, 0)}
+
+
+def test_the_demo_documents_work_on_the_expense_form(spied, demo_site, e2e_service, guide_role, unique_id,
+                                                    publish, report):
+    """guides/expense-form-tips.json and guides/expenses-help.json, as the demo publishes them (for this role only)."""
+    documents = {}
+    for name in ("expense-form-tips", "expenses-help"):
+        document = json.loads((ROOT / "guides" / f"{name}.json").read_text())
+        document.pop("$schema", None)
+        document.update(id=f"{unique_id}-{name}"[:100], audience={"roles": [guide_role]})
+        publish(document)
+        documents[name] = document
+    page = spied.new_page()
+    page.goto(demo_site + "/acme/reports/new")
+    beside(page, page.get_by_role("button", name="Tip: Amount", exact=True), page.locator("input[name=amount]"))
+    page.click("input[name=cost_centre]")
+    expect(page.get_by_role("dialog", name="Cost centre", exact=True)).to_be_visible()
+    page.keyboard.type("fin-12")
+    page.click("h1")
+    expect(page.get_by_role("alert")).to_contain_text("three capital letters")
+    page.fill("input[name=cost_centre]", "FIN-1200")
+    expect(page.locator(MESSAGE)).to_have_count(0)
+    page.hover("select[name=category]")
+    expect(page.get_by_role("dialog", name="Category", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Help", exact=True).click()
+    panel = page.get_by_role("dialog", name="Help with expenses", exact=True)
+    expect(panel.get_by_role("link", name="Call the finance hotline")).to_have_attribute("href", "tel:+33123456789")
+    page.keyboard.press("Escape")
+    delivered(spied, e2e_service)
+    assert tip_figures(report(documents["expense-form-tips"]["id"])) == {
+        "amount": (0, 0, 0, 0), "cost-centre": (1, 1, 1, 1), "category": (1, 1, 0, 0)}
