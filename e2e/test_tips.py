@@ -376,11 +376,13 @@ def test_a_rerendered_target_keeps_its_beacon_a_hidden_one_hides_it(spied, demo_
     beside(page, passengers, page.locator("#extra"))
 
     # Following the page's scroll.
-    before = box(beacon)
+    page.evaluate("() => scrollTo(0, 0)")
+    before = wait_for(lambda: _settled(beacon), what="the beacon placed at the top")
+    page.mouse.move(640, 400)
     page.mouse.wheel(0, 240)
-    page.wait_for_function("() => scrollY > 100")
+    page.wait_for_function("() => scrollY >= 200")
     after = wait_for(lambda: _settled(beacon), what="the beacon placed after scrolling")
-    assert after["y"] < before["y"] - 100, (before, after)
+    assert after["y"] < before["y"] - 150, (before, after)
     beside(page, beacon, page.locator("#project"))
     beacon.click()
     expect(page.get_by_role("dialog", name="Project code", exact=True)).to_be_visible()
@@ -404,6 +406,7 @@ def test_a_missing_target_draws_nothing_and_is_reported_once_per_page_view(spied
     page.wait_for_function("() => window.acmeTips.renders >= 4")
     expect(page.locator(BEACON)).to_have_count(1)
     page.reload()
+    page.locator("#amount").scroll_into_view_if_needed()  # the reload keeps the scroll where the clicks left it
     expect(page.get_by_role("button", name="Tip: Amount", exact=True)).to_be_visible()
     wait_for(lambda: sum(e["type"] == "target_missing" for e in spied.worker.evaluate("() => self.__sent")) == 2,
              timeout=20, what="the second page view's target_missing")

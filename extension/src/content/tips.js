@@ -41,7 +41,8 @@ export function createTips(host, { documents, report }) {
   );
   const byElement = new Map();
   const scopes = new Set();
-  let open = null; // {entry, card, reason, returnTo, untrack}
+  let open = null; // {entry, card, reason, returnTo, placement, gap}
+  const handled = new WeakSet(); // an event seen by the document's listener and again by a shadow root's
   let timer = null;
 
   const entryFor = (event) => {
@@ -49,20 +50,26 @@ export function createTips(host, { documents, report }) {
     return null;
   };
   const ours = (node) => node && (node === host.root.host || host.root.contains(node));
+  /** The path goes through `element`, or through a shadow host around it (from outside a closed root, the host is all one sees). */
+  const through = (path, element) => {
+    for (let node = element; node; node = node.getRootNode().host) if (path.includes(node)) return true;
+    return false;
+  };
 
   function onScopeEvent(event) {
-    const entry = entryFor(event);
+    if (handled.has(event)) return;
     const { type } = event;
-    if (type === 'keydown') {
-      if (event.key === 'Escape' && open) close(true);
-      return;
-    }
-    if (type === 'pointerdown') {
+    if (type === 'keydown' || type === 'pointerdown') {
+      handled.add(event); // the document's listener runs first (capture) and decides for every scope
       const path = event.composedPath();
-      if (open && !path.includes(open.card) && !path.includes(open.entry.beacon) && !path.includes(open.entry.element)) close(false);
+      if (!open) return;
+      if (type === 'keydown' && event.key === 'Escape') close(true);
+      if (type === 'pointerdown' && !path.includes(open.card) && !path.includes(open.entry.beacon) && !through(path, open.entry.element)) close(false);
       return;
     }
-    if (!entry) return;
+    const entry = entryFor(event);
+    if (!entry) return; // maybe inside a closed root: its own listener sees it next
+    handled.add(event);
     const show = entry.tip.show || 'beacon';
     if (type === 'focusin') openTip(entry, 'focus');
     else if (type === 'focusout') {
