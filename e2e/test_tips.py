@@ -587,7 +587,12 @@ def test_the_launcher_follows_its_setting(spied, demo_site, e2e_service, make_ti
     expect(launcher).to_be_visible()
     corner = box(launcher)
     assert corner["x"] > 1000 and corner["y"] > 700, corner  # bottom right by default
-    spied.worker.evaluate("() => chrome.storage.local.set({launcher: 'top-left'})")
+    options = spied.context.new_page()  # as an employee would: the options page's Help button setting
+    options.goto(f"chrome-extension://{spied.extension_id}/options.html")
+    expect(options.get_by_label("Help button")).to_have_value("bottom-right")
+    options.get_by_label("Help button").select_option("top-left")
+    options.get_by_role("button", name="Save").click()
+    wait_for(lambda: spied.storage("launcher") == "top-left", what="the setting saved")
     page.reload()
     expect(launcher).to_be_visible()
     corner = box(launcher)
