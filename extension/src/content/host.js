@@ -97,6 +97,5 @@ export function shareHost(make) {
       host.destroy();
       host = null;
     },
-    current: () => host,
   };
 }
