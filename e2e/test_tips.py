@@ -478,8 +478,10 @@ def test_the_help_panel_lists_guides_tips_and_links_and_starts_a_guide(
     expect_no_dialog(page)
 
     events = delivered(spied, e2e_service)
-    panel_events = [(e["type"], e.get("query"), e.get("results")) for e in events if e["type"].startswith("panel")]
-    assert panel_events == [("panel_opened", None, None), ("panel_search", wanted, 0), ("panel_opened", None, None)]
+    assert [e["type"] for e in events if e["type"] == "panel_opened"] == ["panel_opened"] * 2
+    searches = [(e["query"], e["results"]) for e in events if e["type"] == "panel_search"]
+    # "per diem" counts as a search too if the machine took over a second before the next one was typed.
+    assert [search for search in searches if search[1] == 0] == [(wanted, 0)] and set(searches) - {(wanted, 0)} <= {("per diem", 1)}
     assert all("user" not in e for e in events if e["type"] == "panel_search")
     opened_links = [(e["guide_id"], e["step_index"]) for e in events if e["type"] == "resource_opened"]
     assert opened_links == [(resources["id"], 0)]
@@ -488,7 +490,8 @@ def test_the_help_panel_lists_guides_tips_and_links_and_starts_a_guide(
     assert totals(report(guide["id"])) == {"runs": 1, "completed": 1, "dismissed": 0, "abandoned": 0, "broken": 0}
     assert tip_figures(report(tips["id"])) == {"amount": (0, 0, 0, 0), "vat": (1, 1, 0, 0)}
     after = help_report()
-    assert after["panel_opens"] - before["panel_opens"] == 2 and after["searches"] - before["searches"] == 1
+    assert after["panel_opens"] - before["panel_opens"] == 2
+    assert after["searches"] - before["searches"] == len(searches)
     assert unfound(after, wanted) == [1]
     assert [(line["index"], line["title"], line["count"]) for line in after["resources_opened"]
             if line["guide_id"] == resources["id"]] == [(0, "Expense policy FAQ", 1)]
