@@ -114,7 +114,8 @@ def listeners(context, url):
     for context_id in ours:  # the top frame's world, and the frame's (where the extension looked)
         for name in ("window", "document"):
             handle = session.send("Runtime.evaluate", {"expression": name, "contextId": context_id})["result"]
-            for listener in session.send("DOMDebugger.getEventListeners", {"objectId": handle["objectId"]})["listeners"]:
+            found_here = session.send("DOMDebugger.getEventListeners", {"objectId": handle["objectId"]})
+            for listener in found_here["listeners"]:
                 if listener["type"] in ("scroll", "resize"):
                     key = f"{name} {listener['type']}"
                     found[key] = found.get(key, 0) + 1
