@@ -115,3 +115,13 @@ def test_an_archived_tips_document_is_not_served_and_versions_count_as_for_guide
     assert [item["version"] for item in served(service, unique_id).json["guides"]] == [2]
     assert service.post(f"/api/v1/guides/{tips['id']}/archive", {}, token="author").status == 200
     assert served(service, unique_id).json["guides"] == []
+
+
+def test_the_openapi_document_names_a_served_schema_for_every_kind(service):
+    schemas = service.get("/api/v1/openapi.json", token=None).json["components"]["schemas"]
+    items = schemas["GuideList"]["properties"]["guides"]["items"]["oneOf"]
+    assert [ref["$ref"].rsplit("/", 1)[1] for ref in items] == [
+        "ServedGuide", "ServedTips", "ServedResources", "ServedNudgeDocument", "ServedSurvey"]
+    assert all(ref["$ref"].rsplit("/", 1)[1] in schemas for ref in items)
+    assert {"body_nodes", "body_html"} <= set(schemas["ServedTip"]["properties"])
+    assert "schedule" in schemas["ServedNudgeDocument"]["properties"]
