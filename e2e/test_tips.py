@@ -208,6 +208,12 @@ def test_beacon_focus_and_hover_tips(spied, demo_site, e2e_service, make_tips, p
     assert box(merchant_tip)["y"] >= box(page.locator("#merchant"))["y"] + box(page.locator("#merchant"))["height"] - 1
     page.mouse.move(1200, 120)
     expect(page.locator(TIP)).to_have_count(0)
+    page.hover("#merchant")  # from the field onto the tip: it stays while the pointer reads it, then goes
+    tip_box = box(merchant_tip)
+    page.mouse.move(tip_box["x"] + tip_box["width"] / 2, tip_box["y"] + tip_box["height"] / 2, steps=5)
+    expect(merchant_tip).to_be_visible()
+    page.mouse.move(1200, 120, steps=5)
+    expect(page.locator(TIP)).to_have_count(0)
 
     # A new page view may show each tip once more.
     page.reload()

@@ -18,6 +18,7 @@ import { afterCheck, checksOn, fieldValue, passes, renderValidation } from './va
 const SCOPE_EVENTS = ['focusin', 'focusout', 'input', 'change', 'pointerover', 'pointerout', 'pointerdown', 'keydown'];
 const BEACON_GAP_PX = 6;
 const PAST_BEACON_PX = 30; // an open tip on the beacon's side clears it
+const HOVER_GRACE_MS = 300; // time to cross the gap from a field to its hover tip
 
 /** The form field a check reads: the target, or the field or editor inside it. */
 function fieldIn(element) {
@@ -44,6 +45,7 @@ export function createTips(host, { documents, report }) {
   let open = null; // {entry, card, reason, returnTo, placement, gap}
   const handled = new WeakSet(); // an event seen by the document's listener and again by a shadow root's
   let timer = null;
+  let leaving = null; // a hover tip's pending close
 
   const entryFor = (event) => {
     for (const node of event.composedPath()) if (byElement.has(node)) return byElement.get(node);
@@ -79,8 +81,8 @@ export function createTips(host, { documents, report }) {
     else if (show === 'hover' && type === 'pointerover' && (!open || open.entry !== entry)) openTip(entry, 'hover');
     else if (type === 'pointerout' && open && open.entry === entry && open.reason === 'hover') {
       const to = event.relatedTarget;
-      if (!ours(to) && !(to && entry.element.contains(to))) close(false);
-    }
+      if (!(to && entry.element.contains(to))) leaveSoon();
+    } else if (type === 'pointerover' && open && open.entry === entry) clearTimeout(leaving);
   }
 
   function listen(scope) {
@@ -129,6 +131,12 @@ export function createTips(host, { documents, report }) {
     }
   }
 
+  /** A hover tip closes a moment after the pointer left its field, unless the pointer reached the tip (or came back). */
+  function leaveSoon() {
+    clearTimeout(leaving);
+    leaving = setTimeout(() => open && open.reason === 'hover' && close(false), HOVER_GRACE_MS);
+  }
+
   function toggle(entry) {
     if (open && open.entry === entry && open.reason === 'beacon') close(true);
     else openTip(entry, 'beacon', entry.beacon);
@@ -149,9 +157,13 @@ export function createTips(host, { documents, report }) {
     const gap = entry.beacon && placement.startsWith('right') ? PAST_BEACON_PX : 12;
     open = { entry, card, reason, returnTo, placement, gap };
     tracker.track(card, entry.element, placement, gap);
+    const mine = () => open && open.card === card;
     card.addEventListener('focusout', (event) => {
-      if (open && open.card === card && !card.contains(event.relatedTarget) && event.relatedTarget !== entry.beacon) close(false);
+      if (mine() && !card.contains(event.relatedTarget) && event.relatedTarget !== entry.beacon) close(false);
     });
+    // A hover tip the pointer moved onto stays while it is read, and goes when the pointer leaves it.
+    card.addEventListener('pointerenter', () => clearTimeout(leaving));
+    card.addEventListener('pointerleave', () => mine() && open.reason === 'hover' && leaveSoon());
     if (entry.beacon) entry.beacon.setAttribute('aria-expanded', 'true');
     if (returnTo) card.focus({ preventScroll: true });
     if (!entry.shown) {
@@ -163,6 +175,7 @@ export function createTips(host, { documents, report }) {
   /** Closes the open tip; `refocus` hands focus back to what opened it when the tip had it. */
   function close(refocus) {
     if (!open) return;
+    clearTimeout(leaving);
     const { entry, card, returnTo } = open;
     open = null;
     const hadFocus = card.contains(deepActiveElement(doc)) || host.root.activeElement === card;
