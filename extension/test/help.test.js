@@ -150,3 +150,23 @@ test('panel searches carry no user id, whatever the page sent; other events get 
   assert.deepEqual(stampWho({ type: 'tip_shown' }, who), { user: 'u-42', role: 'employee', type: 'tip_shown' });
   assert.deepEqual(stampWho({ type: 'tip_shown' }, { user: 'u-1', role: '' }), { user: 'u-1', type: 'tip_shown' });
 });
+
+test('one host for the step and the other surfaces: made by the first, removed after the last', async () => {
+  const { shareHost } = await import('../src/content/host.js');
+  const made = [];
+  const hosts = shareHost(() => {
+    const host = { destroyed: false, destroy() { this.destroyed = true; } };
+    made.push(host);
+    return host;
+  });
+  const forStep = hosts.acquire();
+  const forTips = hosts.acquire();
+  assert.equal(forStep, forTips);
+  hosts.release();
+  assert.equal(forStep.destroyed, false, 'the tips still draw in it');
+  hosts.release();
+  assert.equal(forStep.destroyed, true);
+  hosts.release(); // one release too many changes nothing
+  assert.notEqual(hosts.acquire(), forStep, 'a new host after the last let go');
+  assert.equal(made.length, 2);
+});
