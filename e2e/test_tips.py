@@ -254,7 +254,15 @@ def test_a_bad_value_warns_beside_the_field_and_a_corrected_one_clears(spied, de
     expect(alert).to_have_text(AMOUNT_RULE["message"])
     assert alert.get_attribute("data-kind") == "validation"
     message, field = wait_for(lambda: _settled(alert), what="the message placed"), box(page.locator("#amount"))
-    assert not overlap(message, field) and message["y"] >= field["y"] + field["height"] - 1, (message, field)
+    beacon = box(page.get_by_role("button", name="Tip: Amount", exact=True))
+    assert message["x"] >= field["x"] + field["width"], (message, field)  # beside it, over nothing of it
+    assert not overlap(message, beacon) and abs(message["y"] + message["height"] / 2 - beacon["y"] - 9) < 4
+    page.click("#amount")  # its tip opens where the message was: the message goes under the tip
+    amount_tip = page.get_by_role("dialog", name="Amount", exact=True)
+    expect(amount_tip).to_be_visible()
+    under = wait_for(lambda: _settled(alert), what="the message under the tip")
+    assert not overlap(under, box(amount_tip)) and under["y"] >= box(amount_tip)["y"] + box(amount_tip)["height"]
+    page.click("#merchant")
     assert page.input_value("#amount") == "12.505", "the value is never changed"
 
     # The page's own submit still goes through while a field warns.

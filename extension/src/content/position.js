@@ -149,13 +149,17 @@ export function createTracker(isShown) {
     const hidden = result.middlewareData.hide && result.middlewareData.hide.referenceHidden;
     Object.assign(floating.style, { left: `${result.x}px`, top: `${result.y}px`, visibility: hidden ? 'hidden' : 'visible' });
   }
-  function placeAll() {
+  // In order, each after the one before: an element may be placed beside another
+  // tracked one (a message under an open tip), tracked after it. Floating UI's
+  // promises settle in microtasks, so all of it still lands before the paint.
+  async function placeAll() {
     frame = 0;
-    for (const [floating, item] of items) place(floating, item);
+    for (const [floating, item] of [...items]) await place(floating, item);
   }
   return {
     /** Places `floating` beside `reference` until untracked; tracking it again re-targets it. */
     track(floating, reference, placement, gap = GAP_PX) {
+      items.delete(floating); // to the end: placed after what it may be placed beside
       items.set(floating, { reference, placement, gap });
       // A reference in a frame moves when the frame's document scrolls and when the page around it does.
       for (let view = reference.ownerDocument.defaultView; view; view = view.frameElement && view.frameElement.ownerDocument.defaultView) {

@@ -100,8 +100,8 @@ export function createTips(host, { documents, report }) {
       entry.beacon = entry.beacon || renderBeacon(host.root, entry.tip.title, () => toggle(entry));
       tracker.track(entry.beacon, element, 'right', BEACON_GAP_PX);
     }
-    if (entry.message) tracker.track(entry.message, element, 'bottom-start', 4);
     if (open && open.entry === entry) tracker.track(open.card, element, open.placement, open.gap);
+    if (entry.message) trackMessage(entry); // after the card: it may sit under it
   }
 
   /** Finds the targets that are missing or were replaced; one walk over the page's roots for all of them. */
@@ -157,6 +157,7 @@ export function createTips(host, { documents, report }) {
     const gap = entry.beacon && placement.startsWith('right') ? PAST_BEACON_PX : 12;
     open = { entry, card, reason, returnTo, placement, gap };
     tracker.track(card, entry.element, placement, gap);
+    if (entry.message) trackMessage(entry);
     const mine = () => open && open.card === card;
     card.addEventListener('focusout', (event) => {
       if (mine() && !card.contains(event.relatedTarget) && event.relatedTarget !== entry.beacon) close(false);
@@ -181,8 +182,19 @@ export function createTips(host, { documents, report }) {
     const hadFocus = card.contains(deepActiveElement(doc)) || host.root.activeElement === card;
     tracker.untrack(card);
     card.remove();
+    if (entry.message) trackMessage(entry);
     if (entry.beacon) entry.beacon.setAttribute('aria-expanded', 'false');
     if (refocus && hadFocus && returnTo && returnTo.isConnected) returnTo.focus({ preventScroll: true });
+  }
+
+  /**
+   * The message sits to the field's right, past its beacon (below the field it
+   * would cover the next one's label); under the field's own tip while that is
+   * open, which would cover it otherwise.
+   */
+  function trackMessage(entry) {
+    if (open && open.entry === entry) tracker.track(entry.message, open.card, 'bottom-start', 4);
+    else tracker.track(entry.message, entry.element, 'right', entry.beacon ? PAST_BEACON_PX : BEACON_GAP_PX);
   }
 
   function validate(entry, type) {
@@ -192,7 +204,7 @@ export function createTips(host, { documents, report }) {
     entry.check = state;
     if (state === 'failing' && !entry.message) {
       entry.message = renderValidation(host.root, rule.message);
-      tracker.track(entry.message, entry.element, 'bottom-start', 4);
+      trackMessage(entry);
     } else if (state === 'passing' && entry.message) {
       tracker.untrack(entry.message);
       entry.message.remove();
