@@ -237,6 +237,8 @@ def test_a_bad_value_warns_beside_the_field_and_a_corrected_one_clears(spied, de
         tip("amount", "#amount", "Amount", validate=AMOUNT_RULE),
         tip("vehicle", "#vehicle", "Vehicle", show="focus",
             validate={"required": True, "message": "Choose the vehicle you drove"}),
+        tip("notes", "#notes", "Notes for finance", show="focus",
+            validate={"required": True, "message": "Tell finance who travelled with you"}),
         tip("purpose", "#purpose", "Purpose", show="focus",
             validate={"pattern": "\\S+\\s+\\S+\\s+\\S+", "required": True,
                       "message": "Say in three words or more what the trip was for"}),
@@ -289,6 +291,14 @@ def test_a_bad_value_warns_beside_the_field_and_a_corrected_one_clears(spied, de
     page.select_option("#vehicle", "Own car")
     expect(page.locator(MESSAGE)).to_have_count(0)
 
+    # A textarea.
+    page.focus("#notes")
+    page.click("#merchant")
+    expect(page.get_by_role("alert")).to_have_text("Tell finance who travelled with you")
+    page.click("#notes")
+    page.keyboard.type("Alone")
+    expect(page.locator(MESSAGE)).to_have_count(0)
+
     # A rich-text editor (contenteditable): its text is what counts.
     page.click("#purpose")
     page.keyboard.type("Client")
@@ -304,14 +314,16 @@ def test_a_bad_value_warns_beside_the_field_and_a_corrected_one_clears(spied, de
     assert {key: n for key, n in found.items() if key[0] != "tip_shown"} == {
         ("validation_failed", "amount"): 2, ("validation_passed", "amount"): 2,
         ("validation_failed", "vehicle"): 1, ("validation_passed", "vehicle"): 1,
+        ("validation_failed", "notes"): 1, ("validation_passed", "notes"): 1,
         ("validation_failed", "purpose"): 1, ("validation_passed", "purpose"): 1}
     sent_text = repr(events)
-    for typed in ("12.505", "Client visit", "Own car"):
+    for typed in ("12.505", "Client visit", "Own car", "Alone"):
         assert typed not in sent_text, f"the value {typed!r} was sent"
     numbers = report(document["id"])
-    assert tip_figures(numbers) == {"amount": (1, 1, 2, 2), "vehicle": (1, 1, 1, 1), "purpose": (1, 1, 1, 1)}
+    assert tip_figures(numbers) == {"amount": (1, 1, 2, 2), "vehicle": (1, 1, 1, 1), "notes": (1, 1, 1, 1),
+                                    "purpose": (1, 1, 1, 1)}
     assert [(line["tip_id"], line["fixed_rate"]) for line in numbers["most_failed"]] == [
-        ("amount", 1.0), ("vehicle", 1.0), ("purpose", 1.0)]
+        ("amount", 1.0), ("vehicle", 1.0), ("notes", 1.0), ("purpose", 1.0)]
 
 
 def test_tips_in_shadow_roots_and_in_a_same_origin_frame(spied, demo_site, e2e_service, make_tips, publish,
