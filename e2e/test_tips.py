@@ -138,6 +138,7 @@ def overlap(a, b):
 
 def beside(page, beacon, field):
     """The beacon is drawn next to the field, never over it."""
+    field.scroll_into_view_if_needed()  # a beacon is hidden while its field is off screen
     expect(beacon).to_be_visible()
     b, f = wait_for(lambda: _settled(beacon), what="the beacon placed"), box(field)
     assert not overlap(b, f), (b, f)
@@ -403,11 +404,11 @@ def test_a_rerendered_target_keeps_its_beacon_a_hidden_one_hides_it(spied, demo_
     beside(page, passengers, page.locator("#extra"))
 
     # Following the page's scroll.
-    page.evaluate("() => scrollTo(0, 0)")
-    before = wait_for(lambda: _settled(beacon), what="the beacon placed at the top")
+    start = page.evaluate("() => { document.getElementById('project').scrollIntoView({block: 'end'}); return scrollY }")
+    before = wait_for(lambda: _settled(beacon), what="the beacon placed at the bottom")
     page.mouse.move(640, 400)
     page.mouse.wheel(0, 240)
-    page.wait_for_function("() => scrollY >= 200")
+    page.wait_for_function("start => scrollY >= start + 200", arg=start)
     after = wait_for(lambda: _settled(beacon), what="the beacon placed after scrolling")
     assert after["y"] < before["y"] - 150, (before, after)
     beside(page, beacon, page.locator("#project"))
