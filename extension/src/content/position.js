@@ -1,7 +1,7 @@
 // The only module that positions things (shepherd's utils/floating-ui.ts
 // pattern): it places the tooltip next to its target, keeps it there while the
 // page scrolls or resizes, and returns a cleanup.
-import { arrow, autoPlacement, autoUpdate, computePosition, flip, hide, offset, shift } from '@floating-ui/dom';
+import { arrow, autoPlacement, autoUpdate, computePosition, flip, offset, platform, shift } from '@floating-ui/dom';
 
 const GAP_PX = 12;
 const EDGE_PADDING_PX = 8;
@@ -32,6 +32,52 @@ export function viewportRect(element) {
     frame = frame.ownerDocument.defaultView.frameElement;
   }
   return { left, top, width: rect.width, height: rect.height };
+}
+
+function intersect(a, b) {
+  return { left: Math.max(a.left, b.left), top: Math.max(a.top, b.top), right: Math.min(a.right, b.right), bottom: Math.min(a.bottom, b.bottom) };
+}
+
+/**
+ * The part of `element`'s document that can show it, in that document's
+ * viewport coordinates: its clipping ancestors (overflow, with Floating UI's
+ * rules for fixed and absolute boxes) and the document's viewport.
+ */
+function clipInOwnDocument(element) {
+  const view = element.ownerDocument.documentElement;
+  const viewport = { left: 0, top: 0, right: view.clientWidth, bottom: view.clientHeight };
+  try {
+    // The DOM platform's own clipping rules; it keeps its ancestor cache on `this`.
+    const clip = { ...platform, _c: new Map() }.getClippingRect({ element, boundary: 'clippingAncestors', rootBoundary: 'viewport', strategy: 'fixed' });
+    return { left: clip.x, top: clip.y, right: clip.x + clip.width, bottom: clip.y + clip.height };
+  } catch {
+    return viewport; // a Floating UI without this method: the viewport alone
+  }
+}
+
+/**
+ * The part of `element` a person can see, in the top-level viewport, or null
+ * when none. A target in a same-origin frame is clipped by its own document,
+ * then by the frame's box within the parent document (and that frame's own
+ * clipping ancestors), recursively up to the top. (Floating UI's hide
+ * middleware compares the target's top-level coordinates with the frame's own
+ * viewport: a target in a frame placed mid-page was called hidden.)
+ */
+export function visibleRect(element) {
+  const own = element.getBoundingClientRect();
+  let rect = { left: own.left, top: own.top, right: own.right, bottom: own.bottom };
+  let inner = element;
+  for (;;) {
+    rect = intersect(rect, clipInOwnDocument(inner));
+    if (rect.right < rect.left || rect.bottom < rect.top) return null;
+    const frame = inner.ownerDocument.defaultView.frameElement;
+    if (!frame) return rect;
+    const box = frame.getBoundingClientRect();
+    const dx = box.left + frame.clientLeft;
+    const dy = box.top + frame.clientTop;
+    rect = { left: rect.left + dx, top: rect.top + dy, right: rect.right + dx, bottom: rect.bottom + dy };
+    inner = frame;
+  }
 }
 
 /** Scrolls the target (and the frames holding it) into view when it is off screen. */
@@ -70,7 +116,6 @@ export function anchor({ reference, floating, arrowElement, placement, onMove })
   const { placement: initial, chooser } = placementOptions(placement);
   const middleware = [offset(GAP_PX), chooser, shift({ padding: EDGE_PADDING_PX })];
   if (arrowElement) middleware.push(arrow({ element: arrowElement, padding: EDGE_PADDING_PX }));
-  middleware.push(hide());
   let stopped = false;
   async function update() {
     const result = await computePosition(reference, floating, { strategy: 'fixed', placement: initial, middleware });
@@ -78,7 +123,7 @@ export function anchor({ reference, floating, arrowElement, placement, onMove })
     Object.assign(floating.style, { left: `${result.x}px`, top: `${result.y}px` });
     floating.dataset.placement = result.placement;
     placeArrow(arrowElement, result.placement, result.middlewareData.arrow);
-    const hidden = result.middlewareData.hide && result.middlewareData.hide.referenceHidden;
+    const hidden = visibleRect(reference) === null;
     floating.style.visibility = hidden ? 'hidden' : 'visible';
     if (onMove) onMove(viewportRect(reference), hidden);
   }
@@ -92,22 +137,6 @@ export function anchor({ reference, floating, arrowElement, placement, onMove })
   };
 }
 
-/** Whether some of the element is inside its window's viewport, and its frame's, up to the top window. */
-function inViewports(element) {
-  let rect = element.getBoundingClientRect();
-  for (let view = element.ownerDocument.defaultView; view; ) {
-    if (rect.bottom <= 0 || rect.right <= 0 || rect.top >= view.innerHeight || rect.left >= view.innerWidth) return false;
-    const frame = view.frameElement;
-    if (!frame) return true;
-    const outer = frame.getBoundingClientRect();
-    const left = rect.left + outer.left + frame.clientLeft;
-    const top = rect.top + outer.top + frame.clientTop;
-    rect = { left, top, right: left + rect.width, bottom: top + rect.height };
-    view = frame.ownerDocument.defaultView;
-  }
-  return true;
-}
-
 /**
  * Keeps many small floating elements (beacons, tips, validation messages)
  * beside their references for the price of one: one scroll listener per
@@ -117,7 +146,7 @@ function inViewports(element) {
  * ancestor and a ResizeObserver for each of them: 50 tips, 50 sets.
  * DOM changes are the caller's to report with `update()` (it has the one
  * MutationObserver). A reference off screen, hidden or detached hides its
- * floating element without asking Floating UI.
+ * floating element (visibleRect, as for a step) without asking Floating UI.
  * @param {(reference: Element) => boolean} isShown whether a reference is drawn at all (targets.js isVisible)
  * @returns {{track, untrack, update: () => void, destroy: () => void}}
  */
@@ -135,19 +164,16 @@ export function createTracker(isShown) {
   };
   async function place(floating, item) {
     const { reference } = item;
-    if (!reference.isConnected || !inViewports(reference) || !isShown(reference)) {
+    // Scrolled away (in its frames too), clipped by a scrolling box, hidden or gone: hidden with it.
+    if (!reference.isConnected || !visibleRect(reference) || !isShown(reference)) {
       floating.style.visibility = 'hidden';
       return;
     }
     const { placement, chooser } = placementOptions(item.placement);
     const middleware = [offset(item.gap), chooser, shift({ padding: EDGE_PADDING_PX })];
-    // hide() measures clipping in the floating element's document: wrong for a reference in a frame,
-    // which inViewports has checked frame by frame instead.
-    if (reference.ownerDocument === floating.ownerDocument) middleware.push(hide());
     const result = await computePosition(reference, floating, { strategy: 'fixed', placement, middleware });
     if (items.get(floating) !== item) return; // untracked or moved meanwhile
-    const hidden = result.middlewareData.hide && result.middlewareData.hide.referenceHidden;
-    Object.assign(floating.style, { left: `${result.x}px`, top: `${result.y}px`, visibility: hidden ? 'hidden' : 'visible' });
+    Object.assign(floating.style, { left: `${result.x}px`, top: `${result.y}px`, visibility: 'visible' });
   }
   // In order, each after the one before: an element may be placed beside another
   // tracked one (a message under an open tip), tracked after it. Floating UI's

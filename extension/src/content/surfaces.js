@@ -113,3 +113,9 @@ export function createSurfaces(hosts) {
     },
   };
 }
+
+/** Whether focus is on a tip, a beacon, the launcher or the panel in the shared host (a step's is the run's). */
+export function surfaceHasFocus(root) {
+  const active = root.activeElement;
+  return Boolean(active && active.closest('[data-kind]:not([data-kind=step])'));
+}
