@@ -2,6 +2,7 @@
 //   node build.mjs         minified
 //   node build.mjs --dev   readable, with inline source maps
 import { build } from 'esbuild';
+import { minifyStylesheets } from './css-plugin.mjs';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,7 @@ await Promise.all(
       sourcemap: dev ? 'inline' : false,
       legalComments: 'none',
       logLevel: 'warning',
+      plugins: dev ? [] : [minifyStylesheets],
     }),
   ),
 );
