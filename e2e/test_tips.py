@@ -1,6 +1,6 @@
 """Tips, field validation and the help panel, in Chromium with the real extension and service.
 
-The fixture page is /acme/tips (e2e/site/pages/tips.html): fields of every kind,
+The fixture page is /acme/tips (demo/app/pages/tips.html): fields of every kind,
 one in an open shadow root, one in a same-origin frame, one the page
 re-renders and one it hides. What the extension draws is found by the
 contract's names (PRODUCT.md "What the extension draws"): ``data-kind`` tip,
