@@ -38,7 +38,7 @@ from waymark.guide_files import publish_paths
 from waymark.models import utcnow
 from waymark.tokens import create_token
 
-from demo import seed
+from demo import seed, seed_kinds
 from demo.browser import DemoBrowser, chromium_path, display_available, manual_steps
 from demo.processes import (ChildFailed, StopDemo, StopOnSignals, child_environment,
                             first_exited, python_command, start_child, stop_children,
@@ -136,6 +136,8 @@ def published_versions(drafted):
     """Every published guide version as seed.GuideVersion, the main guide first."""
     versions = []
     for guide_id, version, document in catalogue.every_version():
+        if document.get("kind", "guide") != "guide":
+            continue  # walkthrough runs only; the other kinds' history is seed_kinds.py's
         fragile = drafted.get(guide_id) if version == 1 else None
         versions.append(seed.GuideVersion(guide_id, version, document, fragile))
     # The drafted guide is the one people use most; the others follow by id.
@@ -153,7 +155,7 @@ def seed_history(versions, runs, site_origin):
     plan = seed.SeedPlan(versions=versions, runs=runs, now=utcnow(), site_origin=site_origin,
                          seed=SEED, roles=roles_of(versions))
     say(f"Seeding {runs} runs of history over the last {plan.days} days…")
-    events = seed.generate_events(plan)
+    events = seed_kinds.with_kind_history(catalogue.latest_documents(), seed.generate_events(plan), site_origin)
 
     def progress(done, total):
         say(f"  stored {done} of {total} events")

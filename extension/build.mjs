@@ -5,6 +5,7 @@
 //   node build.mjs --charts-to=FILE    only the charts bundle, into FILE (the
 //                                      test that the committed bundle is current)
 import { build } from 'esbuild';
+import { minifyStylesheets } from './css-plugin.mjs';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +75,7 @@ await Promise.all(
       sourcemap: dev ? 'inline' : false,
       legalComments: 'none',
       logLevel: 'warning',
+      plugins: dev ? [] : [minifyStylesheets],
     }),
   ),
 );

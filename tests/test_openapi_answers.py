@@ -66,6 +66,12 @@ def _requests(service, guide_id):
         ("get", report, f"/api/v1/reports/guides/{guide_id}?url=https://expenses.example.com/*", {}),
         ("get", report, "/api/v1/reports/guides/nobody-knows-this-one", {}),
         ("get", report + ".csv", f"/api/v1/reports/guides/{guide_id}.csv", {}),
+        ("get", report, f"/api/v1/reports/guides/{guide_id}-tips", {}),
+        ("get", report, f"/api/v1/reports/guides/{guide_id}-survey?page=1&per_page=5", {}),
+        ("get", report + ".csv", f"/api/v1/reports/guides/{guide_id}-tips.csv", {}),
+        ("get", "/api/v1/reports/help", "/api/v1/reports/help?from=2026-11-01", {}),
+        ("get", "/api/v1/reports/help", "/api/v1/reports/help?limit=0", {}),
+        ("get", "/api/v1/reports/help.csv", "/api/v1/reports/help.csv", {}),
         ("get", "/api/v1/reports/broken-targets", "/api/v1/reports/broken-targets?from=2026-11-01", {}),
         ("get", "/api/v1/reports/broken-targets", "/api/v1/reports/broken-targets?limit=0", {}),
         ("post", one + "/archive", f"/api/v1/guides/{guide_id}/archive", {"token": "author"}),
@@ -82,7 +88,25 @@ def _strict(schema):
     return instance
 
 
+def _publish_kinds(service, guide_id):
+    """A tips document and a survey with events, so their reports answer with figures."""
+    from tests.test_schemas_kinds import SURVEY, TIPS
+    for base, kind in ((TIPS, "tips"), (SURVEY, "survey")):
+        answer = service.put(f"/api/v1/guides/{guide_id}-{kind}", {**base, "id": f"{guide_id}-{kind}"},
+                             token="author")
+        assert answer.status == 201, answer.text
+    base = {"guide_version": 1, "run_id": uuid.uuid4().hex, "user": "u", "at": "2026-11-22T10:00:00Z"}
+    events = [{**base, "id": uuid.uuid4().hex, "type": "validation_failed", "guide_id": f"{guide_id}-tips",
+               "step_id": "amount", "step_index": 0},
+              {**base, "id": uuid.uuid4().hex, "type": "survey_answered", "guide_id": f"{guide_id}-survey",
+               "answer": {"value": 4}, "text": "fine"},
+              {"id": uuid.uuid4().hex, "type": "panel_search", "query": "per diem", "results": 0,
+               "at": "2026-11-22T10:00:00Z"}]
+    assert service.post("/api/v1/events", {"events": events}, token="extension").status == 200
+
+
 def test_every_answer_loads_through_its_documented_schema(service, unique_id):
+    _publish_kinds(service, unique_id)
     answers = documented_answers()
     seen = set()
     for method, path, sent, kwargs in _requests(service, unique_id):

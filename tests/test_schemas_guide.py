@@ -7,6 +7,7 @@ import jsonschema
 import pytest
 
 from waymark.schemas.guide import check_guide
+from waymark.schemas.kinds import check_document
 
 ROOT = Path(__file__).resolve().parent.parent
 JSON_SCHEMA = json.loads((ROOT / "docs" / "guide.schema.json").read_text())
@@ -37,7 +38,12 @@ VALID = {
 
 def changed(**edits):
     """VALID with edits; keys are dotted paths (``steps.1.advance``), value None deletes."""
-    document = copy.deepcopy(VALID)
+    return edited(VALID, **edits)
+
+
+def edited(base, **edits):
+    """A copy of ``base`` with edits; keys are dotted paths (``steps.1.advance``), value None deletes."""
+    document = copy.deepcopy(base)
     for dotted, value in edits.items():
         *parents, last = dotted.split(".")
         node = document
@@ -215,5 +221,5 @@ def test_repository_examples_are_valid_in_both_schemas():
     assert files, "guides/ holds the example guides"
     for path in files:
         document = json.loads(path.read_text())
-        assert check_guide(document)["errors"] == [], path.name
+        assert check_document(document)["errors"] == [], path.name
         jsonschema.validate(document, JSON_SCHEMA)

@@ -41,6 +41,10 @@ DROP_OUTCOMES = (DISMISSED, ABANDONED, BROKEN)
 # ``run.state`` of a run that has not ended by its events: abandoned or in progress by the clock.
 OPEN = "open"
 
+# Only a guide's own events make runs: tips, nudges and surveys (and an exit
+# survey asked after a guide closed) are stored as events but fold into nothing.
+RUN_EVENT_TYPES = ("guide_started", "step_shown", "step_completed", "step_back", "target_missing",
+                   "guide_dismissed", "guide_completed")
 PROGRESS_TYPES = ("step_shown", "step_completed")  # these after a target_missing = recovered
 
 RUN_COLUMNS = ("run_id", "guide_id", "guide_version", "user", "role", "started_at", "last_at",
@@ -148,9 +152,12 @@ def merge_steps(old, new):
 
 
 def fold(events):
-    """Summaries of the runs and run steps in ``events``: ``(runs, steps)``, sorted by key."""
+    """Summaries of the runs and run steps in ``events`` (those of RUN_EVENT_TYPES):
+    ``(runs, steps)``, sorted by key."""
     runs, steps = {}, {}
     for event in events:
+        if event["type"] not in RUN_EVENT_TYPES:
+            continue
         summary = run_summary(event)
         key = summary["run_id"]
         runs[key] = merge_runs(runs[key], summary) if key in runs else summary

@@ -44,6 +44,8 @@ ROUTES = {
     "/acme/audit": "audit.html",
     "/acme/help": "help.html",
     "/acme/picker": "picker.html",  # author mode: the element picker's e2e fixtures
+    "/acme/tips": "tips.html",  # tips and validation: e2e/test_tips.py's fixtures
+    "/acme/tips/frame": "tips-frame.html",
 }
 # The single-page section: every path under it is the same document, so a
 # reload on a client-side route still works (as with a real SPA's server).

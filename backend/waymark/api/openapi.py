@@ -12,14 +12,13 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, jsonify
 
-from ..schemas import answers
+from ..schemas import answers, kind_answers
 from ..schemas.event import MAX_EXTRA_BYTES, MAX_EXTRA_FIELDS, EventSchema
 from ..schemas.fields import MAX_JSON_DEPTH, TEXT_PATTERN, Timestamp
-from ..schemas.guide import GuideSchema
-from ..schemas.guide_api import (GuideListSchema, GuidesQuerySchema, GuideSummarySchema,
-                                 GuideVersionsSchema, PublishResultSchema, StoredGuideSchema,
-                                 ValidationResultSchema)
-from ..schemas.report import BrokenTargetsQuerySchema, GuideReportQuerySchema, SummariesQuerySchema
+from ..schemas.guide_api import (GuidesQuerySchema, GuideSummarySchema, GuideVersionsSchema,
+                                 PublishResultSchema, StoredGuideSchema)
+from ..schemas.report import (BrokenTargetsQuerySchema, DocumentReportQuerySchema, HelpReportQuerySchema,
+                              SummariesQuerySchema)
 
 bp = Blueprint("openapi", __name__)
 
@@ -54,8 +53,10 @@ BATCH = "batch"  # the events body: built in _batch_schema from the service's li
 # The check answers any JSON with its problems (200, valid false): it takes any document.
 ANY_DOCUMENT = {"anyOf": [{"type": "object"}, {"type": "array"}, {"type": "string", "pattern": r"^[\s\S]*$"},
                           {"type": "number"}, {"type": "boolean"}],
-                "description": "a guide (the Guide schema); any other JSON but null is answered "
-                               "with its errors, valid false"}
+                "description": "a document of any kind (one of the *Document schemas and Guide, by "
+                               "kind); any other JSON but null is answered with its errors, valid false"}
+# A document to publish: one of the kinds' schemas, told apart by "kind".
+KIND_DOCUMENT = {"oneOf": kind_answers.DOCUMENT_SCHEMAS}
 
 # (method, path, summary, role, {"query"|"body"|"path": ...}, {status: (description, schema)}, errors)
 OPERATIONS = [
@@ -65,14 +66,16 @@ OPERATIONS = [
      {200: ("ready", answers.HealthSchema),
       503: ("the database is unreachable", answers.UnavailableSchema)}, []),
     ("get", "/api/v1/guides",
-     "Published guides matching a page (url) for a role, latest version of each, with an ETag",
+     "Published documents of every kind matching a page (url) for a role, latest version of each, "
+     "nudges and surveys only inside their schedule, with an ETag",
      "extension", {"query": GuidesQuerySchema},
-     {200: ("the guides, each with version, body_nodes and body_html", GuideListSchema),
+     {200: ("the documents, each with kind and version, every body with body_nodes and body_html "
+            "(items are one of the Served* schemas, by kind)", kind_answers.ServedListSchema),
       304: ("If-None-Match held the current ETag", None)}, []),
-    ("post", "/api/v1/guides/validate", "Every error and warning in a guide; nothing is stored",
-     "author", {"body": ANY_DOCUMENT}, {200: ("the check's result", ValidationResultSchema)}, []),
+    ("post", "/api/v1/guides/validate", "Every error and warning in a document of any kind; nothing is stored",
+     "author", {"body": ANY_DOCUMENT}, {200: ("the check's result", kind_answers.ValidationResultSchema)}, []),
     ("put", "/api/v1/guides/{guide_id}", "Validate and publish; a changed document is a new version",
-     "author", {"body": GuideSchema, "path": True},
+     "author", {"body": KIND_DOCUMENT, "path": True},
      {201: ("a new version", PublishResultSchema),
       200: ("unchanged: the latest version already is this document", PublishResultSchema)},
      [422]),
@@ -90,7 +93,7 @@ OPERATIONS = [
       200: ("unchanged: the latest version already has this target", answers.AdoptedTargetSchema),
       409: ("no such step, or the step was never shown by healing", answers.ErrorSchema)},
      [404, 422]),
-    ("post", "/api/v1/events", "A batch of step events, answered per event",
+    ("post", "/api/v1/events", "A batch of events (guides, tips, nudges, surveys, help panel), answered per event",
      "extension", {"body": BATCH},
      {200: ("a result per event: stored, duplicate or rejected (with the path of each problem)",
             answers.EventResultsSchema),
@@ -99,11 +102,19 @@ OPERATIONS = [
     ("get", "/api/v1/reports/guides", "Runs and completion of every guide that has runs",
      "admin", {"query": SummariesQuerySchema},
      {200: ("a line per guide", answers.GuideSummariesSchema)}, []),
-    ("get", "/api/v1/reports/guides/{guide_id}", "The drop-off report of one guide",
-     "admin", {"query": GuideReportQuerySchema, "path": True},
-     {200: ("the report", answers.GuideReportSchema)}, [404]),
-    ("get", "/api/v1/reports/guides/{guide_id}.csv", "The drop-off report as CSV, a row per step",
-     "admin", {"query": GuideReportQuerySchema, "path": True}, {200: ("CSV", "csv")}, [404]),
+    ("get", "/api/v1/reports/guides/{guide_id}",
+     "The report of one document by its kind: a guide's drop-off (with exit_reasons per step and "
+     "exit_survey when it has one), tips, nudge funnel, survey answers, resources",
+     "admin", {"query": DocumentReportQuerySchema, "path": True},
+     {200: ("the report; kind says which", kind_answers.DocumentReportSchema)}, [404]),
+    ("get", "/api/v1/reports/guides/{guide_id}.csv",
+     "The report as CSV: a row per step, tip, funnel stage, answer or text",
+     "admin", {"query": DocumentReportQuerySchema, "path": True}, {200: ("CSV", "csv")}, [404]),
+    ("get", "/api/v1/reports/help",
+     "The help panel: opens, resources opened (most first), searches that found nothing (most frequent first)",
+     "admin", {"query": HelpReportQuerySchema}, {200: ("the help report", kind_answers.HelpReportSchema)}, []),
+    ("get", "/api/v1/reports/help.csv", "The help report as CSV",
+     "admin", {"query": HelpReportQuerySchema}, {200: ("CSV", "csv")}, []),
     ("get", "/api/v1/reports/broken-targets",
      "Steps whose target went missing, most first; beside them the degraded ones",
      "admin", {"query": BrokenTargetsQuerySchema},
@@ -210,12 +221,21 @@ def _state_the_text_rule(node):
             _state_the_text_rule(value)
 
 
+def _one_of_by_kind(document):
+    """The answers that depend on a document's kind (kind_answers.BY_KIND) as a oneOf of their schemas."""
+    schemas = document["components"]["schemas"]
+    for name, choices in kind_answers.BY_KIND.items():
+        schemas[name] = {"oneOf": [{"$ref": f"#/components/schemas/{choice}"} for choice in choices],
+                         "description": "one of these, by the answer's kind"}
+
+
 def build_spec(max_events=500, max_body_bytes=1024 * 1024):
     """The OpenAPI document as a dict, for a service with these limits."""
     plugin = MarshmallowPlugin()
     spec = APISpec(title="Waymark", version="1", openapi_version="3.0.3", plugins=[plugin], info={
         "description": (
-            "In-app guidance: guides, step events, drop-off reports. Every error is "
+            "In-app guidance: guides, tips, help links, nudges and surveys; their events; drop-off "
+            "and kind reports. Every error is "
             "{\"error\": {\"code\", \"message\", \"details\": [{\"path\", \"message\"}]}}, "
             "from every layer (the app and the HTTP server: 400, 414, 431 too). A method a path "
             "does not have answers 405 with Allow. Bodies: JSON (Content-Type application/json, "
@@ -228,6 +248,8 @@ def build_spec(max_events=500, max_body_bytes=1024 * 1024):
                                                    "description": "a token made with "
                                                                   "'waymark token create --role ROLE'"})
     spec.components.schema("Event", schema=EventSchema)
+    for name, schema in kind_answers.COMPONENTS.items():
+        spec.components.schema(name, schema=schema)
     paths = {}
     for method, path, summary, role, inputs, responses, errors in OPERATIONS:
         paths.setdefault(path, {})[method] = _operation(summary, role, inputs, responses, errors,
@@ -237,6 +259,7 @@ def build_spec(max_events=500, max_body_bytes=1024 * 1024):
     document = spec.to_dict()
     _tidy_query_parameters(document)
     _open_event(document)
+    _one_of_by_kind(document)
     _state_the_text_rule(document)
     return document
 

@@ -1,6 +1,7 @@
-"""The dashboard's pages: guide list, guide report (and its CSV), broken targets.
+"""The dashboard's pages: guide list, a report per document (by its kind, and its CSV),
+broken targets, the help panel.
 
-Views only read filters, call the reports, the catalogue and presenters.py, and
+Views only read filters, call the reports, the catalogue and the presenters, and
 render; no SQL here.
 """
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -8,8 +9,8 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from .. import catalogue
 from ..adopt import NothingToAdopt, adopt_healed_target
 from ..errors import ApiError
-from ..reports import export, guides, summaries, targets
-from . import presenters
+from ..reports import export, guides, help_panel, kind_export, kinds, summaries, targets
+from . import kind_presenters, presenters
 from .auth import admin_required
 from .csrf import check_csrf, csrf_token
 from .filters import preset_ranges, range_filters, report_filters
@@ -20,7 +21,8 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="
 
 @bp.app_context_processor
 def template_helpers():
-    return {"csrf_token": csrf_token, "preset_ranges": preset_ranges, "fmt": presenters}
+    return {"csrf_token": csrf_token, "preset_ranges": preset_ranges, "fmt": presenters,
+            "kinds": kind_presenters}
 
 
 def _abandon_after_minutes():
@@ -36,8 +38,14 @@ def _known_guide(guide_id):
 
 
 def _guide_report(guide_id, filters):
-    return guides.guide_report(guide_id, **filters.report_args(),
-                               abandon_after_minutes=_abandon_after_minutes())
+    """The report of a document of any kind (a guide's: the drop-off report)."""
+    return kinds.document_report(guide_id, **filters.report_args(), page=filters.page,
+                                 abandon_after_minutes=_abandon_after_minutes())
+
+
+# The page of each document kind other than a walkthrough.
+KIND_TEMPLATES = {"tips": "tips_report.html", "nudge": "nudge_report.html",
+                  "survey": "survey_report.html", "resources": "resources_report.html"}
 
 
 @bp.get("/")
@@ -55,27 +63,34 @@ def guide_list():
 @bp.get("/guides/<guide_id>")
 @admin_required
 def guide_report(guide_id):
-    """The drop-off report of one guide: funnel, step table, worst step, trend."""
+    """The report of one document by its kind; a guide's: funnel, step table, worst step,
+    trend, and why people left (its exit survey)."""
     entry = _known_guide(guide_id)
     filters = report_filters()
     report = _guide_report(guide_id, filters)
     options = guides.report_filter_options(guide_id)
     versions = sorted(set(options["versions"]) | set(catalogue.version_numbers(guide_id)), reverse=True)
+    roles = set(options["roles"]) | ({filters.role} - {None})
+    if report["kind"] in KIND_TEMPLATES:
+        roles |= set(kinds.event_roles(guide_id))
+    common = dict(guide_id=guide_id, entry=entry or {}, report=report, filters=filters, versions=versions,
+                  roles=sorted(roles),
+                  csv_url=url_for("dashboard.guide_report_csv", guide_id=guide_id, **filters.query()))
+    if report["kind"] in KIND_TEMPLATES:
+        return render_template(KIND_TEMPLATES[report["kind"]], **common)
     return render_template(
-        "guide_report.html", guide_id=guide_id, entry=entry or {}, report=report, filters=filters,
-        versions=versions, roles=sorted(set(options["roles"]) | ({filters.role} - {None})),
+        "guide_report.html", **common,
         worst=presenters.worst_step_sentence(report), trend=presenters.trend_rows(report),
-        funnel_chart=presenters.funnel_chart(report), trend_chart=presenters.trend_chart(report),
-        csv_url=url_for("dashboard.guide_report_csv", guide_id=guide_id, **filters.query()))
+        funnel_chart=presenters.funnel_chart(report), trend_chart=presenters.trend_chart(report))
 
 
 @bp.get("/guides/<guide_id>/report.csv")
 @admin_required
 def guide_report_csv(guide_id):
-    """Exactly the step table the report page shows for the same filters, as CSV."""
+    """Exactly the table the report page shows for the same filters, as CSV."""
     _known_guide(guide_id)
     filters = report_filters()
-    body = export.report_csv(_guide_report(guide_id, filters))
+    body = kind_export.document_csv(_guide_report(guide_id, filters))
     filename = export.csv_filename(guide_id, f"{filters.date_from or 'start'}_{filters.date_to or 'now'}")
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -89,8 +104,7 @@ def broken_targets():
     filters = range_filters()
     found = targets.broken_targets(date_from=filters.date_from, date_to=filters.date_to)
     degraded = targets.degraded_targets(date_from=filters.date_from, date_to=filters.date_to)
-    titles = {gid: entry["title"] for gid, entry in catalogue.list_entries().items()}
-    return render_template("broken_targets.html", rows=found, degraded=degraded, titles=titles,
+    return render_template("broken_targets.html", rows=found, degraded=degraded, titles=_titles(),
                            filters=filters, adopted=request.args.get("adopted"))
 
 
@@ -110,3 +124,17 @@ def adopt_target(guide_id, step_id):
         raise ApiError(422, "invalid_guide", str(error), path="step_id") from None
     note = f"{guide_id} v{adopted['version']}: step {step_id} targets {adopted['target']['selector']}"
     return redirect(url_for("dashboard.broken_targets", adopted=note), code=303)
+
+
+def _titles():
+    """``{guide_id: title}`` of the catalogue's documents, for pages that name them."""
+    return {gid: entry["title"] for gid, entry in catalogue.list_entries().items()}
+
+
+@bp.get("/help")
+@admin_required
+def help_panel_page():
+    """The help panel: opens, links opened most, and the searches that found nothing (the FAQ's to-do list)."""
+    filters = range_filters()
+    report = help_panel.help_report(date_from=filters.date_from, date_to=filters.date_to)
+    return render_template("help.html", report=report, titles=_titles(), filters=filters)

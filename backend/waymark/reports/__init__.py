@@ -5,7 +5,10 @@
 - ``guides``: one guide's drop-off report (funnel, steps, trend) and its filter choices;
 - ``summaries``: a line per guide, for the dashboard's list;
 - ``targets``: steps whose target went missing, and those found only by a fallback or by healing;
-- ``export``: a report as CSV.
+- ``export``: a report as CSV;
+- ``kinds``: a document's report by its kind (``GET /api/v1/reports/guides/<id>``),
+  with ``tips``, ``nudges`` (the funnel), ``surveys`` (pulse and exit surveys),
+  ``help_panel`` (the help panel and resources) and ``kind_export`` (their CSV).
 
 A report function answers one question with a few grouped queries (none reads
 every event) and takes what it needs as arguments: its filters, ``now`` and

@@ -9,6 +9,8 @@ report here builds its SQL on ``where``.
 """
 from datetime import datetime, time, timedelta
 
+from ..db import markers
+
 
 
 def day_start(day):
@@ -54,6 +56,14 @@ def where(table, guide_id=None, version=None, date_from=None, date_to=None, role
                        f"AND u.url LIKE ? ESCAPE '\\') > 0")
         params.append(like_pattern(url))
     return " AND ".join(clauses) or "1 = 1", params
+
+
+def events_where(types, guide_id=None, version=None, date_from=None, date_to=None, role=None, table="e"):
+    """``where`` for a document's events of ``types`` (the kinds beyond walkthroughs have
+    no runs: their date range is on the day each event happened)."""
+    clause, params = where(table, guide_id=guide_id, version=version, date_from=date_from,
+                           date_to=date_to, role=role, day_column="at")
+    return f"{clause} AND {table}.type IN {markers(len(types))}", [*params, *types]
 
 
 def rate(part, whole):

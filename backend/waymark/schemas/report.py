@@ -36,3 +36,17 @@ class SummariesQuerySchema(DateRangeSchema):
 
 class BrokenTargetsQuerySchema(DateRangeSchema):
     limit = integer(minimum=1, maximum=1000, load_default=100)
+
+
+class DocumentReportQuerySchema(GuideReportQuerySchema):
+    """The report of a document of any kind: the guide report's filters, plus the page of
+    free texts (surveys, exit surveys), newest first."""
+
+    page = integer(minimum=1, maximum=1_000_000, load_default=1)
+    per_page = integer(minimum=1, maximum=500, load_default=50)
+
+
+class HelpReportQuerySchema(DateRangeSchema):
+    """``GET /api/v1/reports/help?from=&to=``: the help panel over a date range."""
+
+    limit = integer(minimum=1, maximum=1000, load_default=100)

@@ -12,7 +12,7 @@
 // answered, as long as that leaves a backend to talk to. Its late answer is
 // remembered, and a difference that changes the guides drops the cache
 // (lifecycle.js), as a live policy change does.
-import { CONFIG_KEYS, STORAGE } from '../shared/keys.js';
+import { CONFIG_KEYS, LAUNCHER_KEY, STORAGE } from '../shared/keys.js';
 import { createLock } from './lock.js';
 
 const serialized = createLock(); // guards the generated user id
@@ -133,4 +133,25 @@ export async function readConfig() {
   const merged = mergeConfig(managed, local);
   if (!merged.config.user) merged.config.user = await ensureUserId();
   return merged;
+}
+
+/** Where the help panel's launcher may sit; `off` hides it. */
+export const LAUNCHER_CORNERS = ['bottom-right', 'bottom-left', 'top-right', 'top-left'];
+
+/**
+ * The launcher's corner, or null when it is off: the policy's value wins
+ * over the options page's; anything unknown (or nothing) is the default,
+ * on, bottom-right.
+ */
+export function launcherCorner(managed, local) {
+  const known = (value) => value === 'off' || LAUNCHER_CORNERS.includes(value);
+  const value = [managed, local].map((store) => store && store[LAUNCHER_KEY]).find(known) || LAUNCHER_CORNERS[0];
+  return value === 'off' ? null : value;
+}
+
+/** The launcher setting now. The policy store gets the same grace as for the configuration. */
+export async function readLauncher() {
+  const local = await chrome.storage.local.get(LAUNCHER_KEY);
+  const managed = await within(Promise.resolve().then(() => chrome.storage.managed.get(LAUNCHER_KEY)), MANAGED_GRACE_MS).catch(() => null);
+  return launcherCorner(managed === TIMED_OUT ? null : managed, local);
 }

@@ -55,9 +55,20 @@ export function runIsStale(run, now) {
   return now - (run.updated_at || run.started_at || 0) > RUN_IDLE_MS;
 }
 
-/** Guides that fit this page and role, auto and manual alike. */
+/** A served document's kind; documents published before kinds existed are guides. */
+export function kindOf(document) {
+  return (document && document.kind) || 'guide';
+}
+
+/** Documents of `kind` that fit this page and role. */
+export function documentsForPage(documents, url, role, kind) {
+  return (documents || []).filter((d) => kindOf(d) === kind && guideMatchesUrl(d, url) && fitsAudience(d, role));
+}
+
+/** Walkthroughs (kind `guide`, the default) that fit this page and role, auto and manual alike.
+ * The service also serves tips, resources, nudges and surveys; they are not runs of steps. */
 export function guidesForPage(guides, url, role) {
-  return (guides || []).filter((guide) => guideMatchesUrl(guide, url) && fitsAudience(guide, role));
+  return documentsForPage(guides, url, role, 'guide');
 }
 
 /**

@@ -5,6 +5,8 @@ import { MSG } from '../shared/messages.js';
 import { readConfig } from './config.js';
 import { injectOverlay } from './inject.js';
 import { startPicker, storePick } from './picker.js';
+import { kindOf } from './guides.js';
+import { surfacesFor, surfacesNeedOverlay } from './help.js';
 import { decideForPage, manualGuidesFor, startById, syncPage } from './pages.js';
 import { enqueue, flush, queuedCount } from './queue.js';
 import { describePreview, getPreview, parseGuideText, startPreview, stopPreview, validateOnService } from './preview.js';
@@ -13,11 +15,14 @@ import { applyTransition, replaceActiveRun } from './runs.js';
 const handlers = {
   async [MSG.page]({ url }, sender) {
     const decision = await decideForPage(url);
-    const inject = decision.kind !== 'none' && Boolean(sender.tab);
+    // A run to show, or tips, or something for the help panel to list.
+    const wanted = decision.kind !== 'none' || surfacesNeedOverlay(await surfacesFor(url));
+    const inject = wanted && Boolean(sender.tab);
     if (inject) await injectOverlay(sender.tab.id);
     return { inject };
   },
   [MSG.sync]: ({ url, quiet }) => syncPage(url, Array.isArray(quiet) ? quiet : []),
+  [MSG.surfaces]: ({ url }) => surfacesFor(url),
   async [MSG.transition](message) {
     const { config } = await readConfig();
     return applyTransition(message, { user: config.user });
@@ -30,10 +35,11 @@ const handlers = {
     const tab = await chrome.tabs.get(tabId);
     return { url: tab.url, ...(await manualGuidesFor(tab.url || '')) };
   },
-  async [MSG.start]({ tabId, guideId }) {
-    const tab = await chrome.tabs.get(tabId);
-    const run = await startById(guideId, tab.url || '');
-    if (run) await injectOverlay(tabId);
+  async [MSG.start]({ tabId, guideId, source }, sender) {
+    // The popup names the tab; the help panel asks for the tab it is in.
+    const tab = tabId === undefined && sender.tab ? sender.tab : await chrome.tabs.get(tabId);
+    const run = await startById(guideId, tab.url || '', source);
+    if (run) await injectOverlay(tab.id);
     return { started: Boolean(run), run };
   },
   async [MSG.flush]() {
@@ -49,7 +55,8 @@ const handlers = {
     const authorToken = (await chrome.storage.local.get(STORAGE.authorToken))[STORAGE.authorToken];
     const checked = await validateOnService(config, authorToken, parsed.document);
     if (!checked.ok) return { ok: false, errors: checked.errors, warnings: checked.warnings };
-    await replaceActiveRun(undefined); // the run was on some other page: no url to report
+    // A guide's preview takes the place of the run in progress; tips are drawn beside it.
+    if (kindOf(checked.served) === 'guide') await replaceActiveRun(undefined); // no url to report: the run was elsewhere
     const { preview, tabs } = await startPreview(checked.served);
     return { ok: true, errors: [], warnings: checked.warnings, preview: describePreview(preview), tabs };
   },

@@ -13,7 +13,8 @@ import { dropStaleRun, getActiveRun, getHistory, startRun } from './runs.js';
 // starting a second run that replaces it (found by e2e/test_pages.py).
 const syncLock = createLock();
 
-async function gather() {
+/** The configuration, the catalogue as pages see it (a preview included), the active run and the history. */
+export async function gather() {
   const { config } = await readConfig();
   const [published, preview, activeRun, history] = await Promise.all([
     getGuides(config), getPreview(), getActiveRun(), getHistory(config.user)]);
@@ -62,11 +63,11 @@ export async function manualGuidesFor(url) {
   };
 }
 
-/** Starts a guide by id on request (popup), replacing any active run. */
-export async function startById(guideId, url) {
+/** Starts a guide by id on request (popup, help panel), replacing any active run. `source`: what started it. */
+export async function startById(guideId, url, source) {
   const { config, guides } = await gather();
   const guide = guides.find((g) => g.id === guideId && fitsAudience(g, config.role));
   if (!guide) return null;
-  return startRun(guide, { user: config.user, url });
+  return startRun(guide, { user: config.user, url, source });
 }
 

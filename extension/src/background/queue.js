@@ -2,6 +2,7 @@
 // server settles it, so a closed tab, a stopped worker or a restarted browser
 // loses nothing. Retries are scheduled with chrome.alarms because timers die
 // with the worker.
+import { stampWho } from '../shared/events.js';
 import { ALARM, STORAGE } from '../shared/keys.js';
 import { postEvents } from './api.js';
 import {
@@ -37,7 +38,7 @@ export async function queuedCount() {
 
 /** Stamps who and what role: content scripts do not know the configuration. */
 function stamp(events, config) {
-  return events.map((event) => ({ user: config.user, ...(config.role ? { role: config.role } : {}), ...event }));
+  return events.map((event) => stampWho(event, config));
 }
 
 /** Stores the events, then tries to send them (unless a backoff is running). */

@@ -78,3 +78,26 @@ export function button(doc, label, className, onClick) {
   node.addEventListener('click', onClick);
   return node;
 }
+
+/**
+ * One host for every surface of the overlay (steps, tips, the help panel):
+ * made by the first that draws, removed when the last lets go.
+ * @param {() => {root: ShadowRoot, raise: () => void, destroy: () => void}} make
+ */
+export function shareHost(make) {
+  let host = null;
+  let users = 0;
+  return {
+    acquire() {
+      users += 1;
+      if (!host) host = make();
+      return host;
+    },
+    release() {
+      users = Math.max(0, users - 1);
+      if (users || !host) return;
+      host.destroy();
+      host = null;
+    },
+  };
+}

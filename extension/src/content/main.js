@@ -12,6 +12,8 @@ import { matchReport } from './heal.js';
 import { bindKeys, deepActiveElement, FOCUS_SHORTCUT } from './keyboard.js';
 import { anchor, revealTarget } from './position.js';
 import { createHost, renderSpotlight, renderStep } from './render.js';
+import { shareHost } from './host.js';
+import { createSurfaces, surfaceHasFocus } from './surfaces.js';
 import { advanceOf, reduce, stepButtons } from './run.js';
 import { DEFAULT_WAIT_MS, findTarget, observeDeep, waitForTarget, watchDetached } from './targets.js';
 
@@ -27,6 +29,8 @@ function createOverlay() {
   let previousModal = null; // the page's modal the previous step lived in
   let stopTracking = null; // keeps the page's root tracker (roots.js) alive while a run is on this page
   const quiet = new Set(); // guides that ended in this document: no auto restart here
+  const hosts = shareHost(() => createHost(document)); // the step and the other surfaces draw in one host
+  const surfaces = createSurfaces(hosts); // tips, validation, the help panel (surfaces.js)
 
   function clearStep() {
     generation += 1;
@@ -38,7 +42,7 @@ function createOverlay() {
   /** The host and what lives as long as it: the raise on page changes, the page focus it returns to, the live region. */
   function openHost() {
     returnFocusTo = deepActiveElement(document);
-    const made = createHost(document);
+    const made = hosts.acquire(); // shared with tips and the help panel (surfaces.js)
     const stopRaising = observeDeep(document, made.raise); // the page may open a modal over the step at any time
     const pageFocus = trackPageFocus(document, made.host);
     const announcer = createAnnouncer(made.root);
@@ -49,18 +53,20 @@ function createOverlay() {
       destroy() {
         stopRaising();
         pageFocus.stop();
-        made.destroy();
+        announcer.destroy();
+        hosts.release();
       },
     };
   }
 
   function clearDrawing() {
+    // Focus goes back only when the tooltip had it: the employee may be busy in the page,
+    // or in a tip or the help panel, which share the host.
+    const hadFocus = Boolean(host) && focusIsIn(host.host) && !surfaceHasFocus(host.root);
     clearStep();
     if (stopTracking) stopTracking();
     stopTracking = null;
     if (!host) return;
-    // Focus goes back only when the tooltip had it: the employee may be busy in the page.
-    const hadFocus = focusIsIn(host.host);
     const back = host.pageFocus.last() || returnFocusTo;
     host.destroy();
     host = null;
@@ -256,6 +262,7 @@ function createOverlay() {
 
   /** Asks the worker what belongs on this page and draws it. */
   async function sync(url = location.href) {
+    surfaces.sync(url);
     arrival = ARRIVAL.navigation;
     const answer = await askForRun(url, [...quiet]);
     if (!answer || !answer.run || !answer.guide) {
@@ -283,6 +290,7 @@ function createOverlay() {
 
   // Another tab moved, ended or replaced the run: follow it.
   function onStorageChanged(changes, area) {
+    if (area === 'local' && STORAGE.preview in changes) surfaces.sync(location.href); // a tips preview came or went
     if (area !== 'local' || !(STORAGE.activeRun in changes)) return;
     const stored = changes[STORAGE.activeRun].newValue;
     const known = isKnownWrite(stored, run);
@@ -296,6 +304,7 @@ function createOverlay() {
   function destroy() {
     chrome.storage.onChanged.removeListener(onStorageChanged);
     clearDrawing();
+    surfaces.destroy();
     run = null;
     guide = null;
     delete globalThis.waymarkOverlay;

@@ -136,3 +136,71 @@ export function anchor({ reference, floating, arrowElement, placement, onMove })
     stopUpdating();
   };
 }
+
+/**
+ * Keeps many small floating elements (beacons, tips, validation messages)
+ * beside their references for the price of one: one scroll listener per
+ * document involved (capture, passive), one resize listener per window, and
+ * one animation frame per change, in which every tracked element is placed
+ * again. autoUpdate per element would add a listener on every scrolling
+ * ancestor and a ResizeObserver for each of them: 50 tips, 50 sets.
+ * DOM changes are the caller's to report with `update()` (it has the one
+ * MutationObserver). A reference off screen, hidden or detached hides its
+ * floating element (visibleRect, as for a step) without asking Floating UI.
+ * @param {(reference: Element) => boolean} isShown whether a reference is drawn at all (targets.js isVisible)
+ * @returns {{track, untrack, update: () => void, destroy: () => void}}
+ */
+export function createTracker(isShown) {
+  const items = new Map(); // floating -> {reference, placement, gap}
+  const listened = new Set(); // documents and windows with our listeners
+  let frame = 0;
+  const update = () => {
+    if (!frame) frame = requestAnimationFrame(placeAll);
+  };
+  const listen = (target) => {
+    if (listened.has(target)) return;
+    listened.add(target);
+    target.addEventListener(target.defaultView ? 'scroll' : 'resize', update, { capture: true, passive: true });
+  };
+  async function place(floating, item) {
+    const { reference } = item;
+    // Scrolled away (in its frames too), clipped by a scrolling box, hidden or gone: hidden with it.
+    if (!reference.isConnected || !visibleRect(reference) || !isShown(reference)) {
+      floating.style.visibility = 'hidden';
+      return;
+    }
+    const { placement, chooser } = placementOptions(item.placement);
+    const middleware = [offset(item.gap), chooser, shift({ padding: EDGE_PADDING_PX })];
+    const result = await computePosition(reference, floating, { strategy: 'fixed', placement, middleware });
+    if (items.get(floating) !== item) return; // untracked or moved meanwhile
+    Object.assign(floating.style, { left: `${result.x}px`, top: `${result.y}px`, visibility: 'visible' });
+  }
+  // In order, each after the one before: an element may be placed beside another
+  // tracked one (a message under an open tip), tracked after it. Floating UI's
+  // promises settle in microtasks, so all of it still lands before the paint.
+  async function placeAll() {
+    frame = 0;
+    for (const [floating, item] of [...items]) await place(floating, item);
+  }
+  return {
+    /** Places `floating` beside `reference` until untracked; tracking it again re-targets it. */
+    track(floating, reference, placement, gap = GAP_PX) {
+      items.delete(floating); // to the end: placed after what it may be placed beside
+      items.set(floating, { reference, placement, gap });
+      // A reference in a frame moves when the frame's document scrolls and when the page around it does.
+      for (let view = reference.ownerDocument.defaultView; view; view = view.frameElement && view.frameElement.ownerDocument.defaultView) {
+        listen(view.document);
+        listen(view);
+      }
+      update();
+    },
+    untrack: (floating) => items.delete(floating),
+    update,
+    destroy() {
+      cancelAnimationFrame(frame);
+      items.clear();
+      for (const target of listened) target.removeEventListener(target.defaultView ? 'scroll' : 'resize', update, { capture: true });
+      listened.clear();
+    },
+  };
+}

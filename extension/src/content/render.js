@@ -3,7 +3,7 @@
 // spotlight. DOM is built with createElement and text nodes only.
 import { appendPlan } from './body.js';
 import { button, createShadowHost, element } from './host.js';
-import { OVERLAY_CSS } from './styles.js';
+import { HELP_CSS, OVERLAY_CSS } from './styles.js';
 
 let idCounter = 0;
 
@@ -12,7 +12,7 @@ let idCounter = 0;
  * @returns {{host: HTMLElement, root: ShadowRoot, raise: () => void, destroy: () => void}}
  */
 export function createHost(doc = document) {
-  return createShadowHost(doc, { css: OVERLAY_CSS });
+  return createShadowHost(doc, { css: OVERLAY_CSS + HELP_CSS });
 }
 
 /**

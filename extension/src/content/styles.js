@@ -48,3 +48,29 @@ export const OVERLAY_CSS = `
 .wm-announce { position: fixed; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 @media (prefers-reduced-motion: reduce) { .wm-spotlight { transition: none; } }
 `;
+
+// Tips, their beacons and validation messages, the launcher and the help panel.
+export const HELP_CSS = `
+.wm-beacon, .wm-launcher { position: fixed; border: 0; cursor: pointer; pointer-events: auto; font: 600 12px/1 system-ui, sans-serif; color: #fff; background: #1a5fd6; }
+.wm-beacon { top: 0; left: 0; width: 18px; height: 18px; padding: 0; border-radius: 50%; box-shadow: 0 0 0 3px rgba(26, 95, 214, .3); animation: wm-pulse 2s infinite; }
+.wm-beacon:focus-visible, .wm-launcher:focus-visible, .wm-item:focus-visible, .wm-search:focus-visible { outline: 2px solid #4c8dff; outline-offset: 2px; }
+@keyframes wm-pulse { 50% { box-shadow: 0 0 0 6px rgba(26, 95, 214, .12); } }
+.wm-tip { min-width: 180px; max-width: min(300px, calc(100vw - 16px)); z-index: 3; }
+.wm-tip .wm-body { margin: 0; }
+.wm-validation { position: fixed; top: 0; left: 0; max-width: 320px; padding: 4px 8px; border-radius: 6px; background: #fdecea; color: #8a1c12; border: 1px solid #f1b0a8; font: 13px/1.35 system-ui, sans-serif; pointer-events: none; }
+.wm-launcher { padding: 10px 16px; border-radius: 20px; font-size: 14px; box-shadow: 0 4px 14px rgba(0, 0, 0, .25); z-index: 1; }
+.wm-bottom-right { right: 16px; bottom: 16px; } .wm-bottom-left { left: 16px; bottom: 16px; }
+.wm-top-right { right: 16px; top: 16px; } .wm-top-left { left: 16px; top: 16px; }
+.wm-panel { position: fixed; width: 340px; max-height: min(70vh, calc(100vh - 90px)); overflow: auto; z-index: 4; }
+.wm-panel.wm-bottom-right, .wm-panel.wm-bottom-left { bottom: 64px; top: auto; } .wm-panel.wm-top-right, .wm-panel.wm-top-left { top: 64px; }
+.wm-panel.wm-bottom-right, .wm-panel.wm-top-right { left: auto; }
+.wm-search { width: 100%; font: inherit; padding: 6px 8px; border: 1px solid #c9ced6; border-radius: 6px; margin: 4px 0 8px; }
+.wm-section { margin: 10px 0 4px; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #69707a; }
+.wm-list { list-style: none; margin: 0; padding: 0; }
+.wm-item { display: block; width: 100%; text-align: left; font: inherit; padding: 6px 8px; border: 0; border-radius: 6px; background: none; color: #1a5fd6; cursor: pointer; text-decoration: none; }
+.wm-item:hover { background: #f1f3f5; }
+.wm-note { margin: 0 8px 6px; color: #69707a; font-size: 12.5px; }
+.wm-empty { margin: 6px 0 0; color: #69707a; }
+[hidden] { display: none !important; }
+@media (prefers-reduced-motion: reduce) { .wm-beacon { animation: none; } }
+`;

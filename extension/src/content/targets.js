@@ -73,8 +73,8 @@ export function visibleText(element) {
  *   `healed`: no selector found it, heal.js did (with its score); `candidates`:
  *   healing refused, these were the best (scores for the report).
  */
-export function findTarget(root, target, env = { isVisible, visibleText }) {
-  const roots = searchRoots(root);
+export function findTarget(root, target, env = { isVisible, visibleText }, roots = searchRoots(root)) {
+  // `roots` may be passed in: many targets resolved after one DOM change share one walk (tips.js).
   const selectors = [];
   for (const selector of selectorsOf(target)) {
     const matched = queryAll(roots, selector);

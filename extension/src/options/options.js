@@ -4,7 +4,9 @@
 // The form fills at once from chrome.storage.local and the policy store's last
 // answer (remembered there by the worker), then again when the policy store
 // itself answers: that takes ~3 s after every browser start (config.js).
-import { CONFIG_KEYS, STORAGE } from '../shared/keys.js';
+// The Help button's corner (`launcher`) is kept and overridden the same way.
+const KEYS = [...CONFIG_KEYS, LAUNCHER_KEY];
+import { CONFIG_KEYS, LAUNCHER_KEY, STORAGE } from '../shared/keys.js';
 import { MSG } from '../shared/messages.js';
 import './preview.js'; // author mode
 
@@ -14,26 +16,27 @@ const statusList = document.getElementById('status');
 
 async function managedValues() {
   try {
-    return (await chrome.storage.managed.get(CONFIG_KEYS)) || {};
+    return (await chrome.storage.managed.get(KEYS)) || {};
   } catch {
     return {};
   }
 }
 
 async function load() {
-  const local = await chrome.storage.local.get([...CONFIG_KEYS, STORAGE.managed]);
+  const local = await chrome.storage.local.get([...KEYS, STORAGE.managed]);
   const remembered = local[STORAGE.managed] || {};
   fill(local, remembered);
   const live = await managedValues();
   // Refill only on a change, so as not to overwrite what someone typed meanwhile.
-  if (CONFIG_KEYS.some((key) => (remembered[key] || '') !== (live[key] || ''))) fill(local, live);
+  if (KEYS.some((key) => (remembered[key] || '') !== (live[key] || ''))) fill(local, live);
 }
 
 function fill(local, managed) {
-  for (const key of CONFIG_KEYS) {
+  for (const key of KEYS) {
     const input = form.elements[key];
     const fromPolicy = typeof managed[key] === 'string' && managed[key] !== '';
     input.value = fromPolicy ? (key === 'token' ? '••••••••' : managed[key]) : local[key] || '';
+    if (key === LAUNCHER_KEY && !input.value) input.value = 'bottom-right'; // the default, and what an unknown value means
     input.disabled = fromPolicy;
     form.querySelector(`[data-managed-for="${key}"]`).hidden = !fromPolicy;
   }
@@ -42,7 +45,7 @@ function fill(local, managed) {
 async function save(event) {
   event.preventDefault();
   const values = {};
-  for (const key of CONFIG_KEYS) {
+  for (const key of KEYS) {
     const input = form.elements[key];
     if (!input.disabled) values[key] = input.value.trim();
   }
@@ -84,7 +87,7 @@ async function flushNow() {
 form.addEventListener('submit', save);
 document.getElementById('flush').addEventListener('click', flushNow);
 chrome.storage.onChanged.addListener((changes) => {
-  if (CONFIG_KEYS.some((key) => key in changes)) load();
+  if (KEYS.some((key) => key in changes)) load();
 });
 load();
 showStatus();

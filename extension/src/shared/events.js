@@ -24,3 +24,15 @@ export function makeEvent(type, run, { step, stepIndex, url, now, extra } = {}) 
   }
   return Object.assign(event, extra);
 }
+
+/** What people searched for in the help panel is reported without saying who (PRODUCT.md). */
+export const ANONYMOUS_TYPES = new Set(['panel_search']);
+
+/** Adds who sent an event (the worker knows; pages do not): the user, unless the type is anonymous, and the role. */
+export function stampWho(event, { user, role }) {
+  const who = ANONYMOUS_TYPES.has(event.type) ? {} : { user };
+  if (role) who.role = role;
+  const stamped = { ...who, ...event };
+  if (ANONYMOUS_TYPES.has(event.type)) delete stamped.user; // not even when a page put one in
+  return stamped;
+}

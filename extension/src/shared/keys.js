@@ -3,6 +3,10 @@
 // written by the options page, by enterprise policy and by the e2e suite.
 export const CONFIG_KEYS = ['backendUrl', 'token', 'user', 'role'];
 
+// Where the help panel's launcher sits, or `off`: options page and policy,
+// apart from CONFIG_KEYS because it changes what is drawn, not where guides come from.
+export const LAUNCHER_KEY = 'launcher';
+
 export const STORAGE = {
   guideCache: 'waymark.guideCache', // {key, etag, fetchedAt, guides}
   queue: 'waymark.queue', // [event, ...] oldest first

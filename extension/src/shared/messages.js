@@ -6,8 +6,9 @@ export const MSG = {
   sync: 'waymark:sync', // overlay -> worker: {url, quiet} -> {guide, run} | {}
   transition: 'waymark:transition', // overlay -> worker: {run, events, ended}
   events: 'waymark:events', // anyone -> worker: {events}
+  surfaces: 'waymark:surfaces', // overlay -> worker: {url} -> {tips, resources, guides, launcher} (help.js)
   popupList: 'waymark:popup-list', // popup -> worker: {tabId} -> {guides, active}
-  start: 'waymark:start', // popup -> worker: {tabId, guideId}
+  start: 'waymark:start', // popup -> worker: {tabId, guideId}; the help panel sends {guideId} for its own tab
   flush: 'waymark:flush', // tests/options -> worker: send the queue now
   previewLoad: 'waymark:preview-load', // options -> worker: {text, fileName} -> {ok, errors, warnings, preview, tabs}
   previewStop: 'waymark:preview-stop', // options -> worker: {} -> {stopped}

@@ -26,7 +26,7 @@ export function createHighlight(root) {
   const doc = root.ownerDocument;
   const box = element(doc, 'div', 'wp-box');
   const label = element(doc, 'div', 'wp-label');
-  const hint = element(doc, 'div', 'wp-hint', 'Waymark: click the element a step should point at. Esc cancels.');
+  const hint = element(doc, 'div', 'wp-hint', 'Waymark: click the element a step or a tip should point at. Esc cancels.');
   root.append(box, label, hint);
   return {
     /** Moves the box over `rect` (top viewport coordinates); `text` null hides the label. */
@@ -70,7 +70,7 @@ export function renderResult(root, result, actions, where = { top: false }) {
   panel.tabIndex = -1;
   const close = button(doc, '\u00d7', 'wp-close', actions.onClose);
   close.setAttribute('aria-label', 'Close');
-  const title = element(doc, 'h2', 'wp-title', 'Target for your guide');
+  const title = element(doc, 'h2', 'wp-title', 'Target for a step or a tip');
   const json = element(doc, 'pre', 'wp-json', JSON.stringify(result.target, null, 2));
   const warnings = result.warnings.map((text) => element(doc, 'p', 'wp-warning', text));
   const status = element(doc, 'span', 'wp-status');
