@@ -134,3 +134,19 @@ export async function readConfig() {
   if (!merged.config.user) merged.config.user = await ensureUserId();
   return merged;
 }
+
+/** The setting key for the days between two surveys (options page or policy; dnd.js reads it). */
+export const SURVEY_GAP_KEY = 'surveyGapDays';
+
+/**
+ * Days between two surveys, as set: the policy's value when its store answers
+ * within the grace, else the options page's (undefined: dnd.js's default).
+ * A number or a numeric string.
+ */
+export async function readSurveyGapDays() {
+  const local = await chrome.storage.local.get(SURVEY_GAP_KEY);
+  const read = Promise.resolve().then(() => chrome.storage.managed.get(SURVEY_GAP_KEY)).catch(() => ({}));
+  const live = await within(read, MANAGED_GRACE_MS);
+  const fromPolicy = live !== TIMED_OUT && live ? live[SURVEY_GAP_KEY] : undefined;
+  return fromPolicy !== undefined && fromPolicy !== '' ? fromPolicy : local[SURVEY_GAP_KEY];
+}

@@ -55,9 +55,34 @@ export function runIsStale(run, now) {
   return now - (run.updated_at || run.started_at || 0) > RUN_IDLE_MS;
 }
 
-/** Guides that fit this page and role, auto and manual alike. */
+/** A served document's kind: `guide` when it says none (every document before kinds existed). */
+export function kindOf(doc) {
+  return (doc && doc.kind) || 'guide';
+}
+
+/**
+ * Whether a document's `schedule` ({from?, until?}, ISO times) covers `now`.
+ * The service stops serving a document outside it, but a cached catalogue
+ * lives on while the service is unreachable: this keeps an ended
+ * announcement from showing from the cache. An unreadable time counts as no
+ * bound (the service validated it).
+ */
+export function inSchedule(doc, now) {
+  const schedule = doc && doc.schedule;
+  if (!schedule) return true;
+  const from = Date.parse(schedule.from);
+  const until = Date.parse(schedule.until);
+  return !(from > now) && !(until <= now);
+}
+
+/** The documents whose schedule covers `now`. */
+export function scheduled(docs, now) {
+  return (docs || []).filter((doc) => inSchedule(doc, now));
+}
+
+/** Guides (kind `guide`) that fit this page and role, auto and manual alike. */
 export function guidesForPage(guides, url, role) {
-  return (guides || []).filter((guide) => guideMatchesUrl(guide, url) && fitsAudience(guide, role));
+  return (guides || []).filter((guide) => kindOf(guide) === 'guide' && guideMatchesUrl(guide, url) && fitsAudience(guide, role));
 }
 
 /**

@@ -46,9 +46,10 @@ async function dismissActive(reason, url) {
 
 /**
  * Starts a run of `guide`, replacing (and reporting as dismissed, reason
- * "replaced") any other active run. Emits guide_started.
+ * "replaced") any other active run. Emits guide_started, with `source`
+ * ({kind: "nudge", id}) when something other than the page started it.
  */
-export function startRun(guide, { user, url }) {
+export function startRun(guide, { user, url, source }) {
   return serialized(async () => {
     await dismissActive('replaced', url);
     const now = Date.now();
@@ -67,7 +68,7 @@ export function startRun(guide, { user, url }) {
     if (guide.preview) run.preview = true;
     await chrome.storage.local.set({ [STORAGE.activeRun]: run });
     if (!run.preview) await bumpHistory(user, guide.id, 'started');
-    await report(run, [makeEvent('guide_started', run, { url, now })]);
+    await report(run, [makeEvent('guide_started', run, { url, now, extra: source ? { source } : undefined })]);
     return run;
   });
 }

@@ -5,12 +5,19 @@ import { globMatch } from '../shared/glob.js';
 import { STORAGE } from '../shared/keys.js';
 import { urlSatisfies, watchAdvance } from './advance.js';
 import { stepBodyPlan } from './body.js';
-import { askForRun, reportTransition } from './events.js';
+import { askForRun, reportTransition, toWorker } from './events.js';
 import { bindKeys, deepActiveElement } from './keyboard.js';
 import { anchor, revealTarget } from './position.js';
 import { createHost, renderSpotlight, renderStep } from './render.js';
 import { advanceOf, reduce, stepButtons } from './run.js';
 import { DEFAULT_WAIT_MS, observeDeep, waitForTarget, watchDetached } from './targets.js';
+import { MSG } from '../shared/messages.js';
+import { showNudge } from './nudge.js';
+import { showExitSurvey, showSurvey } from './survey.js';
+
+// What draws each kind of served document that is not a guide (a guide is
+// the run below): kind -> (ctx, doc) => {end(reason)}.
+const SURFACES = { nudge: showNudge, survey: showSurvey };
 
 function createOverlay() {
   let guide = null;
@@ -20,6 +27,7 @@ function createOverlay() {
   let shownKey = null; // which step is drawn (or waited for) right now
   let generation = 0; // invalidates async work of a step that is gone
   let returnFocusTo = null;
+  let surface = null; // the nudge or survey on screen ({end}), sharing the host with steps
   const quiet = new Set(); // guides that ended in this document: no auto restart here
 
   function clearStep() {
@@ -31,8 +39,8 @@ function createOverlay() {
 
   function clearDrawing() {
     clearStep();
-    if (host) host.destroy();
-    host = null;
+    if (host && !surface) host.destroy();
+    if (!surface) host = null;
     if (returnFocusTo && returnFocusTo.isConnected && typeof returnFocusTo.focus === 'function') {
       returnFocusTo.focus({ preventScroll: true });
     }
@@ -55,10 +63,12 @@ function createOverlay() {
     result.run = run;
     reportTransition(result);
     if (result.ended) {
+      const left = { guide, run };
       quiet.add(guide.id);
       run = null;
       guide = null;
       clearDrawing();
+      if (result.ended === 'dismissed' && left.guide.exit_survey && /close|escape/.test(action.reason)) askWhy(left);
       return;
     }
     if (action.type !== 'shown') showStep();
@@ -164,15 +174,43 @@ function createOverlay() {
     return [() => spotlight && spotlight.destroy(), unanchor, unwatch];
   }
 
+  /** The nudge or survey surfaces' view of the overlay (nudge.js, survey.js). */
+  function surfaceContext() {
+    if (!host) host = createHost(document);
+    return {
+      root: host.root,
+      report: (message) => toWorker({ type: MSG.outreach, op: 'report', ...message }),
+      done() {
+        surface = null;
+        if (!run) clearDrawing();
+      },
+    };
+  }
+
+  function showSurface(doc) {
+    const draw = SURFACES[doc.kind];
+    if (!draw || surface) return;
+    quiet.add(doc.id); // once per document, whatever its frequency
+    surface = draw(surfaceContext(), doc);
+  }
+
+  /** Closing a guide that has an exit survey asks it at once (when do-not-disturb allows). */
+  async function askWhy(left) {
+    const answer = await toWorker({ type: MSG.outreach, op: 'exit', guide_id: left.guide.id, preview: Boolean(left.guide.preview) });
+    if (answer && answer.ask && !surface && !run) surface = showExitSurvey(surfaceContext(), left.guide, left.run);
+  }
+
   /** Asks the worker what belongs on this page and draws it. */
   async function sync(url = location.href) {
-    const answer = await askForRun(url, [...quiet]);
+    const answer = await askForRun(url, [...quiet], !surface);
     if (!answer || !answer.run || !answer.guide) {
       run = null;
       guide = null;
       clearDrawing();
+      if (answer && answer.outreach) showSurface(answer.outreach);
       return;
     }
+    if (surface) surface.end('replaced'); // a guide takes the screen
     // An answer older than what this page already did must not undo it.
     const keepOurs = run && run.run_id === answer.run.run_id && (answer.run.seq || 0) <= (run.seq || 0);
     if (!keepOurs) clearStep();
@@ -204,6 +242,7 @@ function createOverlay() {
 
   function destroy() {
     chrome.storage.onChanged.removeListener(onStorageChanged);
+    if (surface) surface.end('other');
     clearDrawing();
     run = null;
     guide = null;

@@ -13,6 +13,8 @@ export const STORAGE = {
   lastPick: 'waymark.lastPick', // author mode: {target, warnings, url, picked_at} of the last picked element
   preview: 'waymark.preview', // author mode: the guide being previewed, as served (preview.js)
   authorToken: 'waymark.authorToken', // author mode: the author token preview checks guides with
+  outreach: 'waymark.outreach', // {[user]: {docs: {[id]: {shown, acted, answered, dismissed, last_*_at}}, last_survey_at}} (dnd.js)
+  onScreen: 'waymark.onScreen', // {id, tabId, at}: the one nudge or survey on screen, across tabs
 };
 
 export const ALARM = {

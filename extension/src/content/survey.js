@@ -1,0 +1,125 @@
+// Surveys: a pulse survey (kind "survey", style modal or toast) and a
+// guide's exit survey, asked when the person closes the guide. One question:
+// scale values or choices are buttons named by their numbers or labels; an
+// optional free-text box (at most 500 characters) is a labelled field.
+// Without a free-text box one click answers; with one, Send sends the pick
+// and the text. Skip (or Close, or Esc) leaves it unanswered. Events:
+// survey_shown, survey_answered {answer: {choice}|{value}, text?}, survey_dismissed.
+import { makeEvent } from '../shared/events.js';
+import { button, element } from './host.js';
+import { impression } from './nudge.js';
+import { openSurface } from './outreach.js';
+
+export const MAX_TEXT = 500;
+
+/** The answer buttons: [{label, answer}] for a scale ({value: n}) or choices ({choice: i}). */
+export function answerOptions(question) {
+  const scale = question.scale;
+  if (scale && Number.isInteger(scale.min) && Number.isInteger(scale.max) && scale.max - scale.min <= 10) {
+    const options = [];
+    for (let n = scale.min; n <= scale.max; n += 1) options.push({ label: String(n), answer: { value: n } });
+    return options;
+  }
+  return (question.choices || []).map((label, index) => ({ label, answer: { choice: index } }));
+}
+
+/**
+ * Asks one question through `ctx` (main.js: root, report, done).
+ * @param {{id: string, title: string, style: string, question: object, run: object,
+ *          step?: object, stepIndex?: number, preview?: boolean}} ask
+ *   `question`: {question, scale | choices, text?, other?}; `run`: the events'
+ *   envelope (a showing of its own, or the exit survey's guide run).
+ * @returns {{end: (reason: string) => void}}
+ */
+export function askSurvey(ctx, ask) {
+  const q = ask.question || {};
+  const where = { step: ask.step, stepIndex: ask.stepIndex };
+  const event = (type, extra) => makeEvent(type, ask.run, { ...where, url: location.href, now: Date.now(), extra });
+  const report = (message) => ctx.report({ id: ask.id, survey: true, preview: ask.preview, ...message });
+  let surface = null;
+  let picked = null;
+
+  function finish(outcome, events) {
+    if (!surface) return;
+    surface.destroy();
+    surface = null;
+    report({ outcome, events, end: true });
+    ctx.done();
+  }
+  const skip = () => finish('dismissed', [event('survey_dismissed')]);
+  const answer = (chosen, text) =>
+    finish('answered', [event('survey_answered', { answer: chosen, ...(text ? { text: text.slice(0, MAX_TEXT) } : {}) })]);
+
+  surface = openSurface(ctx.root, { kind: 'survey', style: ask.style, title: ask.title, onClose: skip });
+  const doc = surface.dialog.ownerDocument;
+  const prompt = element(doc, 'p', 'wm-question', q.question || '');
+  prompt.id = `${surface.dialog.getAttribute('aria-labelledby')}-q`;
+  surface.dialog.setAttribute('aria-describedby', prompt.id);
+  const row = element(doc, 'div', 'wm-options');
+  surface.content.append(prompt, row);
+
+  // The free-text box: the pulse survey's follow-up, or an exit survey's "Other".
+  const withText = Boolean(q.text) || q.other === true;
+  let field = null;
+  let send = null;
+  if (withText) {
+    const label = element(doc, 'label', 'wm-label', q.text || 'Other reason');
+    field = element(doc, 'textarea', 'wm-text');
+    field.maxLength = MAX_TEXT;
+    field.rows = 2;
+    field.id = `${prompt.id}-t`;
+    label.htmlFor = field.id;
+    surface.content.append(label, field);
+    send = button(doc, 'Send', 'wm-button wm-primary', () => answer(picked, field.value.trim()));
+    send.disabled = true;
+  }
+
+  const buttons = [];
+  for (const option of answerOptions(q)) {
+    const choice = button(doc, option.label, 'wm-button wm-option', () => {
+      // One click answers, unless there is a follow-up to send with it.
+      if (!q.text) return answer(option.answer);
+      picked = option.answer;
+      buttons.forEach((other) => other.setAttribute('aria-pressed', String(other === choice)));
+      send.disabled = false;
+    });
+    if (q.text) choice.setAttribute('aria-pressed', 'false');
+    buttons.push(choice);
+    row.appendChild(choice);
+  }
+  if (q.scale && (q.scale.min_label || q.scale.max_label)) {
+    const ends = element(doc, 'div', 'wm-ends');
+    ends.append(element(doc, 'span', '', q.scale.min_label || ''), element(doc, 'span', '', q.scale.max_label || ''));
+    surface.content.appendChild(ends);
+  }
+  if (q.other === true && !q.text) {
+    // "Other": the exit survey's free text; its answer is the choice after the listed ones.
+    picked = { choice: (q.choices || []).length };
+    field.addEventListener('input', () => (send.disabled = field.value.trim() === ''));
+  }
+  surface.footer.appendChild(button(doc, 'Skip', 'wm-button', skip));
+  if (send) surface.footer.appendChild(send);
+  report({ outcome: 'shown', events: [event('survey_shown')] });
+  return { end: () => finish('dismissed', [event('survey_dismissed')]) };
+}
+
+/** A served pulse survey (kind "survey"). */
+export function showSurvey(ctx, doc) {
+  const survey = doc.survey || {};
+  return askSurvey(ctx, { id: doc.id, title: doc.title, style: survey.style === 'toast' ? 'toast' : 'modal', question: survey, run: impression(doc) });
+}
+
+/** A guide's exit survey, tied to the run and the step where the person left. */
+export function showExitSurvey(ctx, guide, run) {
+  const stepIndex = run.step_index;
+  return askSurvey(ctx, {
+    id: `exit:${guide.id}`,
+    title: guide.title,
+    style: 'modal',
+    question: guide.exit_survey,
+    run,
+    step: guide.steps[stepIndex],
+    stepIndex,
+    preview: Boolean(guide.preview),
+  });
+}
