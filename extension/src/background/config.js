@@ -12,7 +12,7 @@
 // answered, as long as that leaves a backend to talk to. Its late answer is
 // remembered, and a difference that changes the guides drops the cache
 // (lifecycle.js), as a live policy change does.
-import { CONFIG_KEYS, STORAGE } from '../shared/keys.js';
+import { CONFIG_KEYS, STORAGE, SURVEY_GAP_KEY } from '../shared/keys.js';
 import { createLock } from './lock.js';
 
 const serialized = createLock(); // guards the generated user id
@@ -134,9 +134,6 @@ export async function readConfig() {
   if (!merged.config.user) merged.config.user = await ensureUserId();
   return merged;
 }
-
-/** The setting key for the days between two surveys (options page or policy; dnd.js reads it). */
-export const SURVEY_GAP_KEY = 'surveyGapDays';
 
 /**
  * Days between two surveys, as set: the policy's value when its store answers

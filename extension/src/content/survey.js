@@ -60,16 +60,16 @@ export function askSurvey(ctx, ask) {
 
   // The free-text box: the pulse survey's follow-up, or an exit survey's "Other".
   const withText = Boolean(q.text) || q.other === true;
+  let label = null;
   let field = null;
   let send = null;
   if (withText) {
-    const label = element(doc, 'label', 'wm-label', q.text || 'Other reason');
+    label = element(doc, 'label', 'wm-label', q.text || 'Other reason');
     field = element(doc, 'textarea', 'wm-text');
     field.maxLength = MAX_TEXT;
     field.rows = 2;
     field.id = `${prompt.id}-t`;
     label.htmlFor = field.id;
-    surface.content.append(label, field);
     send = button(doc, 'Send', 'wm-button wm-primary', () => answer(picked, field.value.trim()));
     send.disabled = true;
   }
@@ -92,6 +92,7 @@ export function askSurvey(ctx, ask) {
     ends.append(element(doc, 'span', '', q.scale.min_label || ''), element(doc, 'span', '', q.scale.max_label || ''));
     surface.content.appendChild(ends);
   }
+  if (field) surface.content.append(label, field);
   if (q.other === true && !q.text) {
     // "Other": the exit survey's free text; its answer is the choice after the listed ones.
     picked = { choice: (q.choices || []).length };

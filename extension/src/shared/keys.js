@@ -3,6 +3,10 @@
 // written by the options page, by enterprise policy and by the e2e suite.
 export const CONFIG_KEYS = ['backendUrl', 'token', 'user', 'role'];
 
+// Days between two surveys (dnd.js): options page and policy, apart from
+// CONFIG_KEYS because it changes what is drawn, not where guides come from.
+export const SURVEY_GAP_KEY = 'surveyGapDays';
+
 export const STORAGE = {
   guideCache: 'waymark.guideCache', // {key, etag, fetchedAt, guides}
   queue: 'waymark.queue', // [event, ...] oldest first
