@@ -52,6 +52,11 @@ test('kinds: guides ignore nudges and surveys, outreach ignores guides', () => {
   assert.equal(pickOutreach({ ...base, documents: [guide, nudge] }).id, 'travel-policy');
 });
 
+test('a nudge goes before a survey; otherwise the catalogue order', () => {
+  assert.equal(pickOutreach({ ...base, documents: [survey, nudge] }).id, 'travel-policy');
+  assert.equal(pickOutreach({ ...base, documents: [otherSurvey, survey] }).id, 'pulse-2');
+});
+
 test('none while a guide is running, none while another tab shows one', () => {
   const run = { run_id: 'r', guide_id: 'submit-expense' };
   assert.equal(pickOutreach({ ...base, documents: [nudge], activeRun: run }), null);

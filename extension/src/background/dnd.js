@@ -5,6 +5,7 @@
 // Rules (docs/extension.md, "Nudges and surveys"):
 // - at most one nudge or survey on screen at a time, across tabs;
 // - none while a guide is running;
+// - nudges come before surveys on a page where both would fit;
 // - at most one survey per `gapDays` (default 7) across every survey, exit
 //   surveys included;
 // - frequency: `once` never again after it was shown; `always` on every page
@@ -72,8 +73,10 @@ export function pickOutreach({ documents, url, role, state, now, gapDays, active
   const mine = state || {};
   const records = mine.docs || {};
   const rested = surveyRested(mine, now, gapDays);
+  // Nudges before surveys: an announcement is news, a survey can wait for another page.
+  const ordered = [...(documents || [])].sort((a, b) => (kindOf(a) === 'survey') - (kindOf(b) === 'survey'));
   return (
-    (documents || []).find(
+    ordered.find(
       (doc) =>
         isOutreach(doc) &&
         !quiet.includes(doc.id) &&
