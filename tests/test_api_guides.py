@@ -56,13 +56,14 @@ def test_served_guide_is_the_document_plus_version_and_rendered_bodies(service, 
     service.put(f"/api/v1/guides/{unique_id}", guide, token="author")
     served = service.get(f"/api/v1/guides?url=https://{unique_id}.example/x", token="extension").json
     [only] = served["guides"]
-    assert only["version"] == 1
+    assert (only["version"], only["kind"]) == (1, "guide")
     assert only["steps"][0]["body_nodes"] == [
         {"tag": "p", "children": ["Click ", {"tag": "strong", "children": ["New"]}, "."]}]
     assert only["steps"][0]["body_html"] == "<p>Click <strong>New</strong>.</p>"
     stripped = {**only, "steps": [{k: v for k, v in step.items() if not k.startswith("body_")}
                                   for step in only["steps"]]}
     stripped.pop("version")
+    stripped.pop("kind")
     assert stripped == guide
 
 

@@ -7,6 +7,7 @@ import jsonschema
 import pytest
 
 from waymark.schemas.guide import check_guide
+from waymark.schemas.kinds import check_document
 
 ROOT = Path(__file__).resolve().parent.parent
 JSON_SCHEMA = json.loads((ROOT / "docs" / "guide.schema.json").read_text())
@@ -200,5 +201,5 @@ def test_repository_examples_are_valid_in_both_schemas():
     assert files, "guides/ holds the example guides"
     for path in files:
         document = json.loads(path.read_text())
-        assert check_guide(document)["errors"] == [], path.name
+        assert check_document(document)["errors"] == [], path.name
         jsonschema.validate(document, JSON_SCHEMA)

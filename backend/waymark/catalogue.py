@@ -4,12 +4,23 @@ Publishing a document equal to the latest version makes no new version (it
 only un-archives an archived guide), so ``waymark serve --guides DIR`` can
 publish a folder on every start.
 
+Every document kind lives here (PRODUCT.md "Beyond walkthroughs": guides, tips,
+resources, nudges, surveys); "guide" in names below means any of them.
+
 Lookups are served from a per-process cache of every published guide, already
 rendered for the extension. Every change to the catalogue writes a new random
 ``catalogue_revision`` in the Setting table, in the same transaction; each lookup
 reads it (one indexed row) and rebuilds the cache when it moved, so several
 service processes behind a load balancer never serve an old catalogue.
+
+Nudges and surveys may have a ``schedule``; outside it they are not served. The
+cache is per revision, but the clock moves on without a new revision: so each
+snapshot knows the moments at which some schedule opens or closes, and the
+answers are cached per (url, role, *schedule period*), the period being how
+many of those moments have passed. The ETag names the served documents, so it
+changes when a schedule opens or closes one.
 """
+import bisect
 import hashlib
 import json
 import re
@@ -22,10 +33,11 @@ from peewee import IntegrityError
 from .body import render_body
 from .db import database, is_postgres
 from .models import Guide, GuideVersion, Setting, utcnow
+from .schemas.document import DEFAULT_KIND, kind_of, schedule_bounds
 
 REVISION_KEY = "catalogue_revision"
 # Bump when the served shape changes, so clients' ETags stop matching.
-SERVED_SHAPE = "1"
+SERVED_SHAPE = "2"  # 2: every item carries its kind; bodies of every kind rendered
 ANSWER_CACHE_SIZE = 512
 
 
@@ -199,14 +211,26 @@ def latest_documents():
 # -- serving -----------------------------------------------------------------
 
 def served_guide(document, version):
-    """A published guide as the extension gets it: the document, its version, rendered bodies."""
-    steps = []
-    for step in document["steps"]:
-        if "body" in step:
-            nodes, markup = render_body(step["body"])
-            step = {**step, "body_nodes": nodes, "body_html": markup}
-        steps.append(step)
-    return {**document, "version": version, "steps": steps}
+    """A published document as the extension gets it: the document with its ``kind`` and
+    ``version``, and beside every ``body`` (a step's, a tip's, a nudge's) its rendering
+    as ``body_nodes`` (for the extension) and ``body_html``."""
+    return {**_with_rendered_bodies(document), "kind": kind_of(document), "version": version}
+
+
+def _with_rendered_bodies(node):
+    if isinstance(node, list):
+        return [_with_rendered_bodies(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    rendered = {key: _with_rendered_bodies(value) for key, value in node.items()}
+    if isinstance(node.get("body"), str):
+        rendered["body_nodes"], rendered["body_html"] = render_body(node["body"])
+    return rendered
+
+
+def published_guide_ids():
+    """Ids of the published documents of kind ``guide`` (what a nudge may start)."""
+    return {guide["id"] for guide in _fresh_snapshot().guides if guide["kind"] == DEFAULT_KIND}
 
 
 ORIGIN = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#*]*")
@@ -226,9 +250,12 @@ class _Snapshot:
     guides: list  # served guides, ordered by id
     by_origin: dict = field(default_factory=dict)  # "https://host" → [position in guides]
     anywhere: list = field(default_factory=list)  # positions of guides with an open-ended origin
-    answers: dict = field(default_factory=dict)  # (url, role) → Answer
+    answers: dict = field(default_factory=dict)  # (url, role, period) → Answer
+    boundaries: list = field(default_factory=list)  # sorted moments a schedule opens or closes
 
     def __post_init__(self):
+        self.boundaries = sorted({moment for guide in self.guides
+                                  for moment in schedule_bounds(guide) if moment is not None})
         for position, guide in enumerate(self.guides):
             origins = {glob_origin(glob) for glob in guide["match"]["include"]}
             if None in origins:
@@ -244,6 +271,16 @@ class _Snapshot:
         found = ORIGIN.match(url)
         positions = self.by_origin.get(found.group(0), []) if found else []
         return [self.guides[position] for position in sorted({*positions, *self.anywhere})]
+
+    def period(self, now):
+        """How many schedule boundaries have passed at ``now``: answers are equal within a period."""
+        return bisect.bisect_right(self.boundaries, now)
+
+
+def in_schedule(document, now):
+    """Whether a document is served at ``now`` (naive UTC): from ``from`` (inclusive) to ``until``."""
+    start, end = schedule_bounds(document)
+    return (start is None or start <= now) and (end is None or now < end)
 
 
 @dataclass
@@ -264,7 +301,9 @@ def current_revision():
 
 def _served_from_row(row):
     if row.served:
-        return json.loads(row.served)
+        served = json.loads(row.served)
+        served.setdefault("kind", DEFAULT_KIND)  # served before kinds existed
+        return served
     return served_guide(json.loads(row.document), row.version)  # published before 0002
 
 
@@ -291,13 +330,16 @@ def _fresh_snapshot():
     return snapshot
 
 
-def matching(url=None, role=None):
-    """The published guides for a page and role, as an ``Answer`` (guides, ETag, JSON body)."""
+def matching(url=None, role=None, now=None):
+    """The published documents for a page and role at ``now`` (default: the clock), as an
+    ``Answer`` (guides, ETag, JSON body)."""
     snapshot = _fresh_snapshot()
-    key = (url, role)
+    now = now or utcnow()
+    key = (url, role, snapshot.period(now))
     answer = snapshot.answers.get(key)
     if answer is None:
-        guides = [guide for guide in snapshot.candidates(url) if guide_matches(guide, url, role)]
+        guides = [guide for guide in snapshot.candidates(url)
+                  if guide_matches(guide, url, role) and in_schedule(guide, now)]
         body = json.dumps({"guides": guides}, ensure_ascii=False, separators=(",", ":")).encode()
         identity = json.dumps([SERVED_SHAPE] + [[g["id"], g["version"]] for g in guides])
         etag = '"' + hashlib.sha256(identity.encode()).hexdigest()[:32] + '"'

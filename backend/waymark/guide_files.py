@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 
 from . import catalogue
-from .schemas.guide import check_guide
+from .schemas.document import DEFAULT_KIND, kind_of
+from .schemas.kinds import check_document
 
 
 def guide_files(paths):
@@ -50,14 +51,17 @@ def check_files(paths, out):
     if not files and not missing:
         print(f"{', '.join(map(str, paths))}: $: no guide files (*.json) found", file=out)
         errors += 1
-    documents, seen_ids = {}, {}
+    documents, seen_ids, read = {}, {}, []
     for path in files:
         document, problem = read_document(path)
         if problem:
             print(f"{path}: $: {problem}", file=out)
             errors += 1
             continue
-        result = check_guide(document)
+        read.append((path, document))
+    published_guides = _startable_guides(document for _, document in read)
+    for path, document in read:
+        result = check_document(document, published_guides=published_guides)
         for item in result["errors"]:
             print(f"{path}: {item['path']}: {item['message']}", file=out)
         for item in result["warnings"]:
@@ -73,6 +77,12 @@ def check_files(paths, out):
         seen_ids[document["id"]] = path
         documents[path] = document
     return documents, errors
+
+
+def _startable_guides(documents):
+    """Guide ids a nudge may start: the catalogue's published guides and those among the files."""
+    in_files = {document.get("id") for document in documents if kind_of(document) == DEFAULT_KIND}
+    return catalogue.published_guide_ids() | in_files
 
 
 def validate_paths(paths, out):

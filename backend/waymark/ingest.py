@@ -5,8 +5,14 @@ Idempotence comes from the event table's primary key and
 insert returns are the events stored now; every other valid event was already
 there (a duplicate). Never a read before the write, so two processes sending
 the same events at once still store each event once. Only the events stored
-now are folded into runs (runs.py), in the same transaction.
+now are folded into runs (runs.py), in the same transaction; runs.py decides
+which types make runs (a guide's), so tips, nudges and surveys never do.
+
+Help panel events (``panel_opened``, ``panel_search``) go to their own table,
+``help_event``, which has no user column: a search is stored as its words
+(normalised: lower case, single spaces) and its result count, never with anyone's id.
 """
+import re
 import json
 from urllib.parse import urlsplit, urlunsplit
 
@@ -14,13 +20,16 @@ from .db import database, is_postgres
 from .errors import details_from_messages
 from .models import utcnow
 from .runs import fold, upsert_runs
-from .schemas.event import event_id_of, validate_events
+from .schemas.event import PANEL_TYPES, event_id_of, validate_events
 
 EVENT_COLUMNS = ("id", "type", "guide_id", "guide_version", "step_id", "step_index", "run_id",
                  "user", "role", "url", "at", "duration_ms", "reason", "wait_ms", "detail",
-                 "received_at")
-# 16 columns × 500 events stays far below SQLite's 32766 parameters per statement.
+                 "received_at", "action_index", "action_label", "answer_choice", "answer_value",
+                 "answer_text", "source_kind", "source_id")
+HELP_EVENT_COLUMNS = ("id", "type", "role", "url", "at", "query", "results", "received_at")
+# 23 columns × 500 events stays far below SQLite's 32766 parameters per statement.
 _INSERT_CHUNK = 500
+SPACES = re.compile(r"\s+")
 
 
 def strip_url(url, keep_query=False):
@@ -31,9 +40,24 @@ def strip_url(url, keep_query=False):
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
+def normalised_query(query):
+    """A search as it is stored and grouped: lower case, single spaces, no edges."""
+    return SPACES.sub(" ", query).strip().lower()[:200]
+
+
+def help_event_row(event, received_at, keep_url_query=False):
+    """The stored row for one help panel event (see models.HelpEvent): no user, by design."""
+    query = event.get("query")
+    return {"id": event["id"], "type": event["type"], "role": event["role"],
+            "url": strip_url(event["url"], keep_url_query), "at": event["at"],
+            "query": None if query is None else normalised_query(query),
+            "results": event.get("results"), "received_at": received_at}
+
+
 def event_row(event, received_at, keep_url_query=False):
     """The stored row for one validated event (see models.Event)."""
     detail = {key: event[key] for key in ("selectors", "extra") if event.get(key)}
+    action, answer, source = event.get("action") or {}, event.get("answer") or {}, event.get("source") or {}
     return {
         "id": event["id"], "type": event["type"], "guide_id": event["guide_id"],
         "guide_version": event["guide_version"], "step_id": event["step_id"],
@@ -42,33 +66,41 @@ def event_row(event, received_at, keep_url_query=False):
         "at": event["at"], "duration_ms": event["duration_ms"], "reason": event["reason"],
         "wait_ms": event["wait_ms"], "detail": json.dumps(detail) if detail else None,
         "received_at": received_at,
+        "action_index": action.get("index"), "action_label": action.get("label"),
+        "answer_choice": answer.get("choice"), "answer_value": answer.get("value"),
+        "answer_text": event.get("text"),
+        "source_kind": source.get("kind"), "source_id": source.get("id"),
     }
 
 
-def insert_new_events(rows):
+def insert_new_events(rows, table="event", columns=EVENT_COLUMNS):
     """Insert rows, skipping ids already stored; return the set of ids stored now."""
     param = "%s" if is_postgres() else "?"
-    one_row = "(" + ", ".join([param] * len(EVENT_COLUMNS)) + ")"
-    columns = ", ".join(f'"{column}"' for column in EVENT_COLUMNS)
+    one_row = "(" + ", ".join([param] * len(columns)) + ")"
+    names = ", ".join(f'"{column}"' for column in columns)
     stored = set()
     for start in range(0, len(rows), _INSERT_CHUNK):
         chunk = rows[start:start + _INSERT_CHUNK]
-        sql = (f'INSERT INTO "event" ({columns}) VALUES {", ".join([one_row] * len(chunk))} '
+        sql = (f'INSERT INTO "{table}" ({names}) VALUES {", ".join([one_row] * len(chunk))} '
                f'ON CONFLICT ("id") DO NOTHING RETURNING "id"')
-        cursor = database.execute_sql(sql, [row[c] for row in chunk for c in EVENT_COLUMNS])
+        cursor = database.execute_sql(sql, [row[c] for row in chunk for c in columns])
         stored.update(found for (found,) in cursor.fetchall())
     return stored
 
 
-def store_events(rows):
-    """Store event rows and fold the new ones into runs, in one transaction; return the ids stored now.
+def store_events(rows, help_rows=()):
+    """Store event rows (and help panel rows) and fold the new ones into runs, in one
+    transaction; return the ids stored now.
 
     Rows are inserted in id order so that two transactions inserting
     overlapping batches on PostgreSQL wait for each other instead of deadlocking.
     """
     rows = sorted(rows, key=lambda row: row["id"])
     with database.atomic():
-        stored_ids = insert_new_events(rows)
+        stored_ids = insert_new_events(rows) if rows else set()
+        if help_rows:
+            stored_ids |= insert_new_events(sorted(help_rows, key=lambda row: row["id"]),
+                                            "help_event", HELP_EVENT_COLUMNS)
         runs, steps = fold(row for row in rows if row["id"] in stored_ids)
         upsert_runs(runs, steps)
     return stored_ids
@@ -85,7 +117,7 @@ def ingest_batch(raw_events, keep_url_query=False):
           "errors": [{"path": "events[2].type", "message": "Must be one of: …"}, …]}]
     """
     received_at = utcnow()
-    results, rows, first_of_id = [], [], {}
+    results, rows, help_rows, first_of_id = [], [], [], {}
     for position, (raw, (event, messages)) in enumerate(zip(raw_events, validate_events(raw_events))):
         if messages is not None:
             results.append({"id": event_id_of(raw), "status": "rejected",
@@ -95,8 +127,11 @@ def ingest_batch(raw_events, keep_url_query=False):
         if event["id"] in first_of_id:
             continue  # the same id twice in one batch: the later one is a duplicate
         first_of_id[event["id"]] = len(results) - 1
-        rows.append(event_row(event, received_at, keep_url_query))
-    stored_ids = store_events(rows) if rows else set()
+        if event["type"] in PANEL_TYPES:
+            help_rows.append(help_event_row(event, received_at, keep_url_query))
+        else:
+            rows.append(event_row(event, received_at, keep_url_query))
+    stored_ids = store_events(rows, help_rows) if rows or help_rows else set()
     for event_id, position in first_of_id.items():
         if event_id in stored_ids:
             results[position]["status"] = "stored"

@@ -81,12 +81,33 @@ class Event(BaseModel):
     wait_ms = IntegerField(null=True)
     detail = TextField(null=True)  # JSON: selector match counts and other extras
     received_at = DateTimeField(default=utcnow)
+    # Migration 0006: what tips, nudges and surveys events carry (schemas/event.py).
+    action_index = IntegerField(null=True)     # nudge_action
+    action_label = CharField(max_length=200, null=True)
+    answer_choice = IntegerField(null=True)    # survey_answered
+    answer_value = IntegerField(null=True)
+    answer_text = TextField(null=True)         # free text, stored as text, never interpreted
+    source_kind = CharField(max_length=16, null=True)  # guide_started.source
+    source_id = CharField(max_length=100, null=True)
 
     class Meta:
         indexes = (
             (("guide_id", "at"), False),
             (("run_id", "at"), False),
+            (("guide_id", "type", "at"), False),
         )
+
+
+class HelpEvent(BaseModel):
+    """A help panel event (panel_opened, panel_search): no document, no run, and no user."""
+    id = CharField(primary_key=True, max_length=64)
+    type = CharField(max_length=32)
+    role = CharField(max_length=100, null=True)
+    url = TextField(null=True)
+    at = DateTimeField()
+    query = CharField(max_length=200, null=True)  # panel_search: the words, normalised
+    results = IntegerField(null=True)             # panel_search: how many it found
+    received_at = DateTimeField(default=utcnow)
 
 
 class Run(BaseModel):

@@ -24,6 +24,10 @@ row, atomically per row on both stores). Any order of arrival gives the same row
 """
 from .db import database, is_postgres
 
+# Only a guide's own events make runs: tips, nudges and surveys (and an exit
+# survey asked after a guide closed) are stored as events but fold into nothing.
+RUN_EVENT_TYPES = ("guide_started", "step_shown", "step_completed", "step_back", "target_missing",
+                   "guide_dismissed", "guide_completed")
 STEP_EVENT_TYPES = ("step_shown", "step_completed", "step_back", "target_missing")
 PROGRESS_TYPES = ("step_shown", "step_completed")  # these after a target_missing = recovered
 OUTCOMES = ("completed", "dismissed", "broken", "abandoned", "in_progress")
@@ -138,9 +142,12 @@ def merge_steps(old, new):
 
 
 def fold(events):
-    """Summaries of the runs and run steps in ``events``: ``(runs, steps)``, sorted by key."""
+    """Summaries of the runs and run steps in ``events`` (those of RUN_EVENT_TYPES):
+    ``(runs, steps)``, sorted by key."""
     runs, steps = {}, {}
     for event in events:
+        if event["type"] not in RUN_EVENT_TYPES:
+            continue
         summary = run_summary(event)
         key = summary["run_id"]
         runs[key] = merge_runs(runs[key], summary) if key in runs else summary

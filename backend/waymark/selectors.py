@@ -133,6 +133,56 @@ def check_pattern(pattern):
         raise ValidationError(f"is not a valid regular expression: {error}") from None
 
 
+# Constructs Python's ``re`` accepts that a browser's ``new RegExp(pattern)`` (no
+# flags) rejects or reads as something else. The service has no JavaScript
+# engine, so the accepted subset is: what compiles in Python (check_pattern)
+# without these (docs/guides.md, "Patterns").
+_PY_ONLY_GROUPS = [
+    (re.compile(r"\(\?[aiLmsux]*(-[imsx]+)?\)"), "inline flags like (?i) are Python's; JavaScript refuses them "
+     "(match both cases with [Aa] instead)"),
+    (re.compile(r"\(\?[aiLmsux-]+:"), "scoped flags like (?i:...) work only in the newest browsers"),
+    (re.compile(r"\(\?#"), "(?#...) comments are Python's; JavaScript refuses them"),
+    (re.compile(r"\(\?>"), "atomic groups (?>...) are Python's; JavaScript refuses them"),
+    (re.compile(r"\(\?\("), "conditional groups (?(1)...) are Python's; JavaScript refuses them"),
+]
+_PY_ONLY_ESCAPES = {"A": "\\A is Python's start of text; in JavaScript it is the letter A (use ^)",
+                    "Z": "\\Z is Python's end of text; in JavaScript it is the letter Z (use $)",
+                    "z": "\\z is not an anchor in JavaScript (use $)"}
+
+
+def _outside_classes(pattern):
+    """The pattern's tokens outside [...] as (token, index): escapes stay two characters."""
+    tokens, in_class, index = [], False, 0
+    while index < len(pattern):
+        char = pattern[index]
+        token = pattern[index:index + 2] if char == "\\" else char
+        if not in_class:
+            tokens.append(token)
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        index += len(token)
+    return tokens
+
+
+def pattern_warnings(pattern):
+    """Warnings for a pattern that compiles here but may not do the same in the browser."""
+    warnings = []
+    outer = "".join(token if len(token) == 1 else "__" for token in _outside_classes(pattern))
+    for found, message in _PY_ONLY_GROUPS:
+        if found.search(outer):
+            warnings.append(message)
+    previous = ""
+    for token in _outside_classes(pattern):
+        if token[:1] == "\\" and token[1:] in _PY_ONLY_ESCAPES:
+            warnings.append(_PY_ONLY_ESCAPES[token[1:]])
+        if token == "+" and previous in ("*", "+", "?", "}"):
+            warnings.append("possessive quantifiers (a++, a*+) are Python's; JavaScript refuses them")
+        previous = "" if previous in ("*", "+", "?", "}") and token in ("+", "?") else token
+    return list(dict.fromkeys(warnings))
+
+
 def is_positional_only(selector):
     """True when the selector names no id, class or attribute: only tags and positions."""
     outer = _outer_text(selector)

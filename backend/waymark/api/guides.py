@@ -19,7 +19,7 @@ from marshmallow import ValidationError
 from .. import catalogue
 from . import json_body
 from ..errors import ApiError, details_from_messages, not_found
-from ..schemas.guide import check_guide
+from ..schemas.kinds import check_document
 from ..schemas.guide_api import GuidesQuerySchema
 from ..tokens import require_role
 
@@ -44,6 +44,12 @@ def _etag_matches(etag):
     wanted = request.headers.get("If-None-Match", "")
     tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
     return etag in tags or "*" in tags
+
+
+def _check(document):
+    """Errors and warnings of a document of any kind; a nudge's actions are checked
+    against the guides published now."""
+    return check_document(document, published_guides=catalogue.published_guide_ids())
 
 
 def _guide_or_404(read, guide_id):
@@ -75,7 +81,7 @@ def validate_guide():
     (bodies rendered), so author mode previews exactly what employees will see.
     """
     document = json_body("a guide as JSON")
-    result = check_guide(document)
+    result = _check(document)
     if result["valid"]:
         result["preview"] = catalogue.served_guide(document, PREVIEW_VERSION)
     return jsonify(result)
@@ -86,7 +92,7 @@ def validate_guide():
 def publish_guide(guide_id):
     """Validate and publish; a changed document becomes a new version."""
     document = json_body("a guide as JSON")
-    result = check_guide(document)
+    result = _check(document)
     errors = list(result["errors"])
     if isinstance(document, dict) and "id" in document and document["id"] != guide_id:
         errors.insert(0, {"path": "id", "message": (

@@ -1,5 +1,14 @@
 """Events v1: what the extension sends, validated one event at a time.
 
+Guides send the types of PRODUCT.md "Events, version 1"; tips, nudges,
+surveys and the help panel send those of "Events for these kinds" (the same
+envelope, with ``action``, ``answer``, ``text``, ``query``/``results`` and
+``guide_started.source`` where they apply). Help panel events (``panel_opened``,
+``panel_search``) belong to no document, so ``guide_id``, ``guide_version`` and
+``run_id`` are optional on them, and a ``panel_search`` never keeps a ``user``:
+searches are reported without anyone's id. A validation event must not carry
+the value that was checked (``value`` rejects it): the value never leaves the page.
+
 A batch is ``{"events": [...]}``. The batch's shape is checked first
 (``EventBatchSchema``); then each event is validated on its own
 (``validate_events``), so one bad event never drops the good ones beside it.
@@ -18,11 +27,30 @@ from datetime import datetime, timezone
 from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load,
                          pre_load, validate, validates_schema)
 
-EVENT_TYPES = ("guide_started", "step_shown", "step_completed", "step_back",
+GUIDE_TYPES = ("guide_started", "step_shown", "step_completed", "step_back",
                "target_missing", "guide_dismissed", "guide_completed")
+TIP_TYPES = ("tip_shown", "validation_failed", "validation_passed")
+NUDGE_TYPES = ("nudge_shown", "nudge_dismissed", "nudge_action")
+SURVEY_TYPES = ("survey_shown", "survey_dismissed", "survey_answered")
+PANEL_TYPES = ("panel_opened", "panel_search")  # the help panel: no document, no run
+HELP_TYPES = (*PANEL_TYPES, "resource_opened")
+EVENT_TYPES = (*GUIDE_TYPES, *TIP_TYPES, *NUDGE_TYPES, *SURVEY_TYPES, *HELP_TYPES)
 DISMISS_REASONS = ("close_button", "escape", "replaced", "other")
+DISMISS_TYPES = ("guide_dismissed", "nudge_dismissed", "survey_dismissed")  # they may carry a reason
 # Events about one step must say which; the others may (a dismissal says where it happened).
-STEP_TYPES = ("step_shown", "step_completed", "step_back", "target_missing")
+# A tip's events name the tip as their step, a resource_opened the link's index.
+STEP_TYPES = ("step_shown", "step_completed", "step_back", "target_missing", *TIP_TYPES)
+# Fields of the envelope that panel events may leave out (they belong to no document).
+DOCUMENT_FIELDS = ("guide_id", "guide_version", "run_id")
+# Kinds of the fields only some types carry: field → the types that may.
+ONLY_ON = {"action": ("nudge_action",), "answer": ("survey_answered",), "text": ("survey_answered",),
+           "query": ("panel_search",), "results": ("panel_search",), "source": ("guide_started",)}
+REQUIRED_ON = {"nudge_action": ("action",), "survey_answered": ("answer",),
+               "panel_search": ("query", "results")}
+SOURCE_KINDS = ("nudge", "panel", "tips", "survey", "guide")
+MAX_ANSWER_TEXT = 500  # schemas/survey.py: an exit survey's "other" answer
+MAX_QUERY = 200
+MISSING = "Missing data for required field."
 
 MAX_EXTRA_FIELDS = 20
 MAX_EXTRA_BYTES = 4096
@@ -69,6 +97,34 @@ class SelectorMatchSchema(Schema):
     matches = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100000))
 
 
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class ActionTakenSchema(_Strict):
+    """Which of a nudge's actions was taken: its index in ``nudge.actions`` and its label."""
+    index = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
+    label = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class AnswerSchema(_Strict):
+    """A survey's answer: the index of a choice, or a value on the scale (exactly one)."""
+    choice = fields.Integer(strict=True, validate=validate.Range(min=0, max=100))
+    value = fields.Integer(strict=True, validate=validate.Range(min=0, max=10))
+
+    @validates_schema
+    def check_one(self, data, **kwargs):
+        if len(data) != 1:
+            raise ValidationError("must be {\"choice\": index} or {\"value\": n}", "_schema")
+
+
+class SourceSchema(_Strict):
+    """What started a guide: ``{"kind": "nudge", "id": "travel-policy-2027"}``."""
+    kind = fields.String(required=True, validate=validate.OneOf(SOURCE_KINDS))
+    id = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+
+
 class EventSchema(Schema):
     """One event, as PRODUCT.md "Events, version 1" and docs/contract-notes.md define it."""
 
@@ -77,15 +133,18 @@ class EventSchema(Schema):
 
     id = _client_id(64)
     type = fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
-    guide_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    guide_version = fields.Integer(required=True, strict=True,
+    # Required on every type but the panel's (check_envelope_of_the_type).
+    guide_id = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    guide_version = fields.Integer(load_default=None, strict=True,
                                    validate=validate.Range(min=1, max=1_000_000))
     step_id = fields.String(load_default=None, allow_none=True,
                             validate=validate.Length(min=1, max=100))
     step_index = fields.Integer(load_default=None, allow_none=True, strict=True,
                                 validate=validate.Range(min=0, max=1000))
-    run_id = _client_id(64)
-    user = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    run_id = fields.String(load_default=None, validate=[
+        validate.Length(min=1, max=64),
+        validate.Regexp(CLIENT_ID, error="must be letters, digits and . _ : - only")])
+    user = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
     role = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
     url = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4096))
     at = Timestamp(required=True)
@@ -96,18 +155,42 @@ class EventSchema(Schema):
                              validate=validate.Range(min=0, max=2_000_000_000))
     selectors = fields.List(fields.Nested(SelectorMatchSchema), load_default=None, allow_none=True,
                             validate=validate.Length(max=MAX_SELECTORS))
+    action = fields.Nested(ActionTakenSchema, load_default=None)
+    answer = fields.Nested(AnswerSchema, load_default=None)
+    # Free text is stored as text and shown as text: never interpreted.
+    text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_ANSWER_TEXT))
+    query = fields.String(load_default=None, validate=validate.Length(min=1, max=MAX_QUERY))
+    results = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=0, max=100000))
+    source = fields.Nested(SourceSchema, load_default=None)
     extra = fields.Dict(load_default=None)
 
     @pre_load
     def move_unknown_fields_to_extra(self, data, **kwargs):
         if not isinstance(data, dict):
             return data  # marshmallow reports "Invalid input type"
+        if data.get("type") == "panel_search":
+            data = {key: value for key, value in data.items() if key != "user"}  # searches stay anonymous
         known = {name for name in self.fields if name != "extra"}
         extra = {key: value for key, value in data.items() if key not in known}
         data = {key: value for key, value in data.items() if key in known}
         if extra:
             data["extra"] = extra
         return data
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def check_envelope_of_the_type(self, data, original, **kwargs):
+        """The envelope's document fields and user are required, except where the type says not."""
+        if not isinstance(original, dict):
+            return
+        kind = original.get("type")
+        needed = [] if kind in PANEL_TYPES else list(DOCUMENT_FIELDS)
+        if kind not in PANEL_TYPES:
+            needed.append("user")
+        errors = {name: [MISSING] for name in needed if original.get(name) is None}
+        if kind in TIP_TYPES and "value" in original:
+            errors["value"] = ["a validation event never carries the value that was checked: remove it"]
+        if errors:
+            raise ValidationError(errors)
 
     @validates_schema
     def check_rules_between_fields(self, data, **kwargs):
@@ -119,8 +202,17 @@ class EventSchema(Schema):
         if kind == "guide_dismissed" and data.get("reason") is None:
             raise ValidationError("required on a guide_dismissed event: one of "
                                   + ", ".join(DISMISS_REASONS), "reason")
-        if kind != "guide_dismissed" and data.get("reason") is not None:
-            raise ValidationError("only a guide_dismissed event carries a reason", "reason")
+        if kind not in DISMISS_TYPES and data.get("reason") is not None:
+            raise ValidationError("only a guide_dismissed, nudge_dismissed or survey_dismissed event "
+                                  "carries a reason", "reason")
+        if kind == "resource_opened" and data.get("step_index") is None:
+            raise ValidationError("required on a resource_opened event: the link's index", "step_index")
+        for name in REQUIRED_ON.get(kind, ()):
+            if data.get(name) is None:
+                raise ValidationError(f"required on a {kind} event", name)
+        for name, types in ONLY_ON.items():
+            if data.get(name) is not None and kind not in types:
+                raise ValidationError(f"only a {' or '.join(types)} event carries {name}", name)
         extra = data.get("extra") or {}
         if len(extra) > MAX_EXTRA_FIELDS:
             raise ValidationError(f"at most {MAX_EXTRA_FIELDS} fields beyond the contract's", "_schema")
