@@ -7,7 +7,6 @@ What the extension draws is named as PRODUCT.md says ("What the extension
 draws"): ``data-kind=nudge|survey``, ``role=dialog`` named by its title,
 buttons named by their labels, Send / Skip / Close.
 """
-import json
 import sqlite3
 import time
 from datetime import datetime, timedelta, timezone
@@ -42,20 +41,28 @@ def make_doc(unique_id, guide_role, demo_site):
 
 
 def stored_events(service, document_id):
-    """The events the service stored for a document, oldest first, with their extra fields merged in."""
+    """The events the service stored for a document, oldest first, as the extension sent them."""
     path = service.database_url.removeprefix("sqlite:///")
     connection = sqlite3.connect(path)
     try:
         rows = connection.execute(
-            'SELECT type, run_id, step_id, step_index, reason, detail FROM event WHERE guide_id = ? ORDER BY "at", id',
+            "SELECT type, run_id, step_id, step_index, reason, action_index, action_label, answer_choice, "
+            'answer_value, answer_text, source_kind, source_id FROM event WHERE guide_id = ? ORDER BY "at", id',
             (document_id,)).fetchall()
     finally:
         connection.close()
     events = []
-    for kind, run_id, step_id, step_index, reason, detail in rows:
+    for (kind, run_id, step_id, step_index, reason, action_index, action_label, choice, value, text,
+         source_kind, source_id) in rows:
         event = {"type": kind, "run_id": run_id, "step_id": step_id, "step_index": step_index, "reason": reason}
-        extra = json.loads(detail).get("extra", {}) if detail else {}
-        event.update(extra)
+        if action_index is not None:
+            event["action"] = {"index": action_index, "label": action_label}
+        if choice is not None or value is not None:
+            event["answer"] = {"choice": choice} if choice is not None else {"value": value}
+        if text is not None:
+            event["text"] = text
+        if source_kind is not None:
+            event["source"] = {"kind": source_kind, "id": source_id}
         events.append(event)
     return events
 

@@ -34,8 +34,9 @@ export function pushPage(doc, px) {
   const width = view.innerWidth;
   for (const x of [4, width / 4, width / 2, (3 * width) / 4, width - 4]) {
     for (const y of [1, px / 2, px - 1]) {
-      for (let el = doc.elementFromPoint(x, y); el && el !== html; el = el.parentElement) {
-        if (el.hasAttribute('data-waymark')) break;
+      // What the page has there, under our own host (which is on top of it).
+      const below = doc.elementsFromPoint(x, y).find((el) => !el.closest('[data-waymark]'));
+      for (let el = below; el && el !== html; el = el.parentElement) {
         if (view.getComputedStyle(el).position === 'fixed') {
           fixed.add(el);
           break;

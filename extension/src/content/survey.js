@@ -4,7 +4,8 @@
 // optional free-text box (at most 500 characters) is a labelled field.
 // Without a free-text box one click answers; with one, Send sends the pick
 // and the text. Skip (or Close, or Esc) leaves it unanswered. Events:
-// survey_shown, survey_answered {answer: {choice}|{value}, text?}, survey_dismissed.
+// survey_shown, survey_answered {answer: {choice}|{value}, text?},
+// survey_dismissed {reason: close_button|escape|other (Skip)|replaced}.
 import { makeEvent } from '../shared/events.js';
 import { button, element } from './host.js';
 import { impression } from './nudge.js';
@@ -46,7 +47,7 @@ export function askSurvey(ctx, ask) {
     report({ outcome, events, end: true });
     ctx.done();
   }
-  const skip = () => finish('dismissed', [event('survey_dismissed')]);
+  const skip = (reason = 'other') => finish('dismissed', [event('survey_dismissed', { reason })]);
   const answer = (chosen, text) =>
     finish('answered', [event('survey_answered', { answer: chosen, ...(text ? { text: text.slice(0, MAX_TEXT) } : {}) })]);
 
@@ -98,10 +99,10 @@ export function askSurvey(ctx, ask) {
     picked = { choice: (q.choices || []).length };
     field.addEventListener('input', () => (send.disabled = field.value.trim() === ''));
   }
-  surface.footer.appendChild(button(doc, 'Skip', 'wm-button', skip));
+  surface.footer.appendChild(button(doc, 'Skip', 'wm-button', () => skip()));
   if (send) surface.footer.appendChild(send);
   report({ outcome: 'shown', events: [event('survey_shown')] });
-  return { end: () => finish('dismissed', [event('survey_dismissed')]) };
+  return { end: skip };
 }
 
 /** A served pulse survey (kind "survey"). */
