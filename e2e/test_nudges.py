@@ -46,15 +46,15 @@ def stored_events(service, document_id):
     connection = sqlite3.connect(path)
     try:
         rows = connection.execute(
-            "SELECT type, run_id, step_id, step_index, reason, action_index, action_label, answer_choice, "
+            'SELECT type, "at", run_id, step_id, step_index, reason, action_index, action_label, answer_choice, '
             'answer_value, answer_text, source_kind, source_id FROM event WHERE guide_id = ? ORDER BY "at", id',
             (document_id,)).fetchall()
     finally:
         connection.close()
     events = []
-    for (kind, run_id, step_id, step_index, reason, action_index, action_label, choice, value, text,
+    for (kind, at, run_id, step_id, step_index, reason, action_index, action_label, choice, value, text,
          source_kind, source_id) in rows:
-        event = {"type": kind, "run_id": run_id, "step_id": step_id, "step_index": step_index, "reason": reason}
+        event = {"type": kind, "at": at, "run_id": run_id, "step_id": step_id, "step_index": step_index, "reason": reason}
         if action_index is not None:
             event["action"] = {"index": action_index, "label": action_label}
         if choice is not None or value is not None:
@@ -68,7 +68,11 @@ def stored_events(service, document_id):
 
 
 def types(events):
-    return [event["type"] for event in events]
+    """The events' types in time order; events of one click (an action and the dismissal
+    it causes) share a millisecond, so those come in a fixed order: action before dismissal."""
+    rank = {"nudge_action": 0, "nudge_dismissed": 1}
+    ordered = sorted(enumerate(events), key=lambda pair: (pair[1]["at"], rank.get(pair[1]["type"], 0), pair[0]))
+    return [event["type"] for _, event in ordered]
 
 
 def expect_surface(page, selector, name):
@@ -203,8 +207,8 @@ def test_modal_dims_traps_focus_and_returns_it(configured, demo_site, make_doc, 
     configured.flush()
     events = stored_events(e2e_service, nudge["id"])
     assert types(events) == ["nudge_shown", "nudge_action", "nudge_dismissed"]
-    assert events[1]["action"] == {"index": 1, "label": "Not now"}
-    assert events[2]["reason"] == "other"
+    assert [e["action"] for e in events if e["type"] == "nudge_action"] == [{"index": 1, "label": "Not now"}]
+    assert [e["reason"] for e in events if e["type"] == "nudge_dismissed"] == ["other"]
 
 
 def test_toast_never_takes_focus(configured, demo_site, make_doc, publish, e2e_service):
