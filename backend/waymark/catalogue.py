@@ -186,6 +186,25 @@ def latest(guide_id):
             "status": summary["status"]}
 
 
+def document_of(guide_id, version=None):
+    """The document of one version of a guide (the latest when ``version`` is None, or when
+    that version does not exist); raises GuideNotFound. Reports read titles and choices here."""
+    summary = guide_summary(guide_id)
+    wanted = version if version is not None else summary["latest_version"]
+    row = (GuideVersion
+           .select(GuideVersion.document)
+           .where((GuideVersion.guide == guide_id) & (GuideVersion.version == wanted))
+           .first())
+    if row is None:
+        return document_of(guide_id)
+    return json.loads(row.document)
+
+
+def kind_of_guide(guide_id):
+    """The kind of a guide's latest version (``guide`` when it names none); raises GuideNotFound."""
+    return kind_of(document_of(guide_id))
+
+
 def versions(guide_id):
     """Every version of a guide, newest first: ``[{"version", "published_at"}]``."""
     summary = guide_summary(guide_id)

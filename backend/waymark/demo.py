@@ -131,9 +131,11 @@ def published_versions(drafted):
             .order_by(GuideVersion.guide, GuideVersion.version))
     versions = []
     for row in rows:
-        guide_id = row.guide_id
+        guide_id, document = row.guide_id, json.loads(row.document)
+        if document.get("kind", "guide") != "guide":
+            continue  # walkthrough runs only; the other kinds' history is seeded apart
         fragile = drafted.get(guide_id) if row.version == 1 else None
-        versions.append(seed.GuideVersion(guide_id, row.version, json.loads(row.document), fragile))
+        versions.append(seed.GuideVersion(guide_id, row.version, document, fragile))
     # The drafted guide is the one people use most; the others follow by id.
     return sorted(versions, key=lambda item: (item.guide_id not in drafted, item.guide_id, item.version))
 

@@ -79,6 +79,12 @@ test('decide reports a stale run: new version, withdrawn guide, idle too long', 
   assert.equal(decide({ ...base, activeRun: idle }).kind, 'stale');
 });
 
+test('guidesForPage leaves out documents of other kinds (tips, nudges, ...)', () => {
+  const tips = { id: 'tips', kind: 'tips', match: expense.match, tips: [] };
+  const ids = guidesForPage([{ ...expense, kind: 'guide' }, tips], 'https://expenses.example.com/', 'employee');
+  assert.deepEqual(ids.map((g) => g.id), [expense.id]);
+});
+
 test('guidesForPage lists manual and auto guides that fit', () => {
   const ids = guidesForPage([expense, manual], 'https://expenses.example.com/', 'manager').map((g) => g.id);
   assert.deepEqual(ids, ['manual-one']);

@@ -10,13 +10,17 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
-from ..schemas import answers
+from ..schemas import answers, kind_answers
 from ..schemas.event import EventBatchSchema, EventSchema
-from ..schemas.guide import GuideSchema
 from ..schemas.guide_api import (GuideListSchema, GuidesQuerySchema, GuideSummarySchema,
                                  GuideVersionsSchema, PublishResultSchema, StoredGuideSchema,
                                  ValidationResultSchema)
-from ..schemas.report import BrokenTargetsQuerySchema, GuideReportQuerySchema, SummariesQuerySchema
+from ..schemas.report import (BrokenTargetsQuerySchema, DocumentReportQuerySchema, HelpReportQuerySchema,
+                              SummariesQuerySchema)
+
+# A document of any kind (guide, tips, resources, nudge, survey), told apart by "kind".
+ANY_DOCUMENT = {"oneOf": kind_answers.DOCUMENT_SCHEMAS}
+ANY_REPORT = {"oneOf": [answers.GuideReportSchema, *kind_answers.REPORT_SCHEMAS]}
 
 bp = Blueprint("openapi", __name__)
 
@@ -38,15 +42,17 @@ OPERATIONS = [
     ("get", "/readyz", "Readiness: the database answers", None, {},
      {200: ("ready", answers.HealthSchema), 503: ("the database is unreachable", None)}, []),
     ("get", "/api/v1/guides",
-     "Published guides matching a page (url) for a role, latest version of each, with an ETag",
+     "Published documents of every kind matching a page (url) for a role, latest version of each, "
+     "nudges and surveys only inside their schedule, with an ETag",
      "extension", {"query": GuidesQuerySchema},
-     {200: ("the guides, each with version, body_nodes and body_html", GuideListSchema),
+     {200: ("the documents, each with kind and version, every body with body_nodes and body_html "
+            "(items are one of the Served* schemas, by kind)", GuideListSchema),
       304: ("If-None-Match held the current ETag", None)}, [400, 401, 403]),
-    ("post", "/api/v1/guides/validate", "Every error and warning in a guide; nothing is stored",
-     "author", {"body": GuideSchema}, {200: ("the check's result", ValidationResultSchema)},
+    ("post", "/api/v1/guides/validate", "Every error and warning in a document of any kind; nothing is stored",
+     "author", {"body": ANY_DOCUMENT}, {200: ("the check's result", ValidationResultSchema)},
      [400, 401, 403, 413]),
     ("put", "/api/v1/guides/{guide_id}", "Validate and publish; a changed document is a new version",
-     "author", {"body": GuideSchema, "path": True},
+     "author", {"body": ANY_DOCUMENT, "path": True},
      {201: ("a new version", PublishResultSchema),
       200: ("unchanged: the latest version already is this document", PublishResultSchema)},
      [400, 401, 403, 413, 422]),
@@ -57,19 +63,28 @@ OPERATIONS = [
     ("post", "/api/v1/guides/{guide_id}/archive",
      "Withdraw a guide from the extension (publish it again to bring it back)",
      "author", {"path": True}, {200: ("the guide, archived", GuideSummarySchema)}, [401, 403, 404]),
-    ("post", "/api/v1/events", "A batch of step events, answered per event",
+    ("post", "/api/v1/events", "A batch of events (guides, tips, nudges, surveys, help panel), answered per event",
      "extension", {"body": EventBatchSchema},
      {200: ("a result per event: stored, duplicate or rejected", answers.EventResultsSchema)},
      [400, 401, 403, 413, 422]),
     ("get", "/api/v1/reports/guides", "Runs and completion of every guide that has runs",
      "admin", {"query": SummariesQuerySchema},
      {200: ("a line per guide", answers.GuideSummariesSchema)}, [400, 401, 403]),
-    ("get", "/api/v1/reports/guides/{guide_id}", "The drop-off report of one guide",
-     "admin", {"query": GuideReportQuerySchema, "path": True},
-     {200: ("the report", answers.GuideReportSchema)}, [400, 401, 403, 404]),
-    ("get", "/api/v1/reports/guides/{guide_id}.csv", "The drop-off report as CSV, a row per step",
-     "admin", {"query": GuideReportQuerySchema, "path": True}, {200: ("CSV", "csv")},
+    ("get", "/api/v1/reports/guides/{guide_id}",
+     "The report of one document by its kind: a guide's drop-off (with exit_reasons per step and "
+     "exit_survey when it has one), tips, nudge funnel, survey answers, resources",
+     "admin", {"query": DocumentReportQuerySchema, "path": True},
+     {200: ("the report; kind says which", ANY_REPORT)}, [400, 401, 403, 404]),
+    ("get", "/api/v1/reports/guides/{guide_id}.csv",
+     "The report as CSV: a row per step, tip, funnel stage, answer or text",
+     "admin", {"query": DocumentReportQuerySchema, "path": True}, {200: ("CSV", "csv")},
      [400, 401, 403, 404]),
+    ("get", "/api/v1/reports/help",
+     "The help panel: opens, resources opened (most first), searches that found nothing (most frequent first)",
+     "admin", {"query": HelpReportQuerySchema}, {200: ("the help report", kind_answers.HelpReportSchema)},
+     [400, 401, 403]),
+    ("get", "/api/v1/reports/help.csv", "The help report as CSV",
+     "admin", {"query": HelpReportQuerySchema}, {200: ("CSV", "csv")}, [400, 401, 403]),
     ("get", "/api/v1/reports/broken-targets", "Steps whose target went missing, most first",
      "admin", {"query": BrokenTargetsQuerySchema},
      {200: ("the broken targets", answers.BrokenTargetsSchema)}, [400, 401, 403]),
@@ -114,6 +129,9 @@ def build_spec():
                                                    "description": "a token made with "
                                                                   "'waymark token create --role ROLE'"})
     spec.components.schema("Event", schema=EventSchema)
+    spec.components.schema("ExitSurveyReport", schema=kind_answers.ExitSurveyReportSchema)
+    for served in kind_answers.SERVED_SCHEMAS[1:]:
+        spec.components.schema(served.__name__.removesuffix("Schema"), schema=served)
     paths = {}
     for method, path, summary, role, inputs, responses, errors in OPERATIONS:
         paths.setdefault(path, {})[method] = _operation(summary, role, inputs, responses, errors)

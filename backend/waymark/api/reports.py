@@ -9,7 +9,11 @@ from marshmallow import ValidationError
 
 from .. import reports
 from ..errors import ApiError, details_from_messages, not_found
-from ..schemas.report import BrokenTargetsQuerySchema, GuideReportQuerySchema, SummariesQuerySchema
+from ..kind_reports import document_report
+from ..kind_reports.csv_export import document_csv, help_csv
+from ..kind_reports.help_panel import help_report
+from ..schemas.report import (BrokenTargetsQuerySchema, DocumentReportQuerySchema, HelpReportQuerySchema,
+                              SummariesQuerySchema)
 from ..tokens import require_role
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1/reports")
@@ -26,11 +30,12 @@ def _query_args(schema):
 
 
 def _guide_report(guide_id):
-    """The report for ``guide_id`` from the query string; raises ApiError 404 for an unknown guide."""
-    args = _query_args(GuideReportQuerySchema())
+    """The report for ``guide_id`` (by its kind) from the query string; raises ApiError 404
+    for an unknown guide."""
+    args = _query_args(DocumentReportQuerySchema())
     if not reports.guide_known(guide_id):
         raise not_found(f"No guide {guide_id!r} in the catalogue and no events for it.")
-    return reports.guide_report(guide_id, **args)
+    return document_report(guide_id, **args)
 
 
 @bp.get("/guides")
@@ -44,7 +49,7 @@ def guide_summaries():
 @require_role("admin")
 def guide_report_csv(guide_id):
     """The drop-off report as CSV, a row per step."""
-    body = reports.report_csv(_guide_report(guide_id))
+    body = document_csv(_guide_report(guide_id))
     filename = "".join(c if c.isalnum() or c in "-_" else "_" for c in guide_id)
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="waymark-{filename}.csv"'})
@@ -53,8 +58,24 @@ def guide_report_csv(guide_id):
 @bp.get("/guides/<guide_id>")
 @require_role("admin")
 def guide_report(guide_id):
-    """The drop-off report of one guide as JSON."""
+    """The report of one document as JSON, by its kind (a guide's is the drop-off report)."""
     return jsonify(_guide_report(guide_id))
+
+
+@bp.get("/help")
+@require_role("admin")
+def help_panel_report():
+    """Help panel opens, resources opened (most first), searches that found nothing (most frequent first)."""
+    return jsonify(help_report(**_query_args(HelpReportQuerySchema())))
+
+
+@bp.get("/help.csv")
+@require_role("admin")
+def help_panel_report_csv():
+    """The help report as CSV."""
+    body = help_csv(help_report(**_query_args(HelpReportQuerySchema())))
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="waymark-help.csv"'})
 
 
 @bp.get("/broken-targets")

@@ -45,8 +45,7 @@ DOCUMENT_FIELDS = ("guide_id", "guide_version", "run_id")
 # Kinds of the fields only some types carry: field → the types that may.
 ONLY_ON = {"action": ("nudge_action",), "answer": ("survey_answered",), "text": ("survey_answered",),
            "query": ("panel_search",), "results": ("panel_search",), "source": ("guide_started",)}
-REQUIRED_ON = {"nudge_action": ("action",), "survey_answered": ("answer",),
-               "panel_search": ("query", "results")}
+REQUIRED_ON = {"nudge_action": ("action",), "panel_search": ("query", "results")}
 SOURCE_KINDS = ("nudge", "panel", "tips", "survey", "guide")
 MAX_ANSWER_TEXT = 500  # schemas/survey.py: an exit survey's "other" answer
 MAX_QUERY = 200
@@ -207,6 +206,9 @@ class EventSchema(Schema):
                                   "carries a reason", "reason")
         if kind == "resource_opened" and data.get("step_index") is None:
             raise ValidationError("required on a resource_opened event: the link's index", "step_index")
+        if kind == "survey_answered" and data.get("answer") is None and not data.get("text"):
+            raise ValidationError("required on a survey_answered event unless it carries text "
+                                  "(an exit survey's 'other' answer is text alone)", "answer")
         for name in REQUIRED_ON.get(kind, ()):
             if data.get(name) is None:
                 raise ValidationError(f"required on a {kind} event", name)

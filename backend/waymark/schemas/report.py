@@ -36,3 +36,17 @@ class SummariesQuerySchema(DateRangeSchema):
 
 class BrokenTargetsQuerySchema(DateRangeSchema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class DocumentReportQuerySchema(GuideReportQuerySchema):
+    """The report of a document of any kind: the guide report's filters, plus the page of
+    free texts (surveys, exit surveys), newest first."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class HelpReportQuerySchema(DateRangeSchema):
+    """``GET /api/v1/reports/help?from=&to=``: the help panel over a date range."""
+
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))

@@ -80,7 +80,8 @@ export function scheduled(docs, now) {
   return (docs || []).filter((doc) => inSchedule(doc, now));
 }
 
-/** Guides (kind `guide`) that fit this page and role, auto and manual alike. */
+/** Walkthroughs (kind `guide`, the default) that fit this page and role, auto and manual alike.
+ * The service also serves tips, resources, nudges and surveys; they are not runs of steps. */
 export function guidesForPage(guides, url, role) {
   return (guides || []).filter((guide) => kindOf(guide) === 'guide' && guideMatchesUrl(guide, url) && fitsAudience(guide, role));
 }

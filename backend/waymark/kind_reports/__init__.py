@@ -1,0 +1,41 @@
+"""Reports for the kinds beyond walkthroughs (PRODUCT.md "Reports for these kinds").
+
+One module per family: tips.py, nudges.py, surveys.py (pulse surveys and a
+guide's exit survey), help_panel.py (the help panel). Each reads the events the
+extension sent (migration 0006 made columns of what they carry) with the one
+filter of ``events.py``; none reads runs except the nudge funnel, which
+follows the guides a nudge started into their runs (runs.py owns how those ended).
+
+``document_report`` answers ``GET /api/v1/reports/guides/<id>`` by the
+document's kind; a walkthrough gets the drop-off report (reports.py), with
+its exit survey's reasons per step when it has one.
+"""
+from .. import catalogue, reports
+from ..schemas.document import DEFAULT_KIND, kind_of
+from . import help_panel, nudges, surveys, tips
+
+KIND_REPORTS = {"tips": tips.tips_report, "nudge": nudges.nudge_report, "survey": surveys.survey_report,
+                "resources": help_panel.resources_report}
+
+
+def document_of(guide_id, version=None):
+    """The document to read titles and choices from, or None when the catalogue has no such guide."""
+    try:
+        return catalogue.document_of(guide_id, version)
+    except catalogue.GuideNotFound:
+        return None
+
+
+def document_report(guide_id, version=None, date_from=None, date_to=None, role=None, url=None,
+                    now=None, page=1, per_page=surveys.TEXTS_PER_PAGE):
+    """The report of one document, by its kind; each carries ``kind``. See each module's sample."""
+    document = document_of(guide_id, version)
+    kind = kind_of(document) if document else DEFAULT_KIND
+    filters = {"version": version, "date_from": date_from, "date_to": date_to, "role": role}
+    if kind in KIND_REPORTS:
+        return KIND_REPORTS[kind](guide_id, document, page=page, per_page=per_page, **filters)
+    report = {"kind": DEFAULT_KIND,
+              **reports.guide_report(guide_id, url=url, now=now, **filters)}
+    if document and "exit_survey" in document:
+        surveys.add_exit_reasons(report, document, page=page, per_page=per_page, **filters)
+    return report
