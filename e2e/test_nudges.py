@@ -118,13 +118,29 @@ def announcement(target=None, **extra):
     return body
 
 
-def kind_report(e2e_service, doc_id, key):
-    """The report of a nudge or survey (or a guide's exit reasons), or None while the
-    service answers only the guide report (it lacks ``key``): the stored events are
-    checked either way."""
-    answer = e2e_service.get(f"/api/v1/reports/guides/{doc_id}", token="admin")
+def read_report(service, doc_id):
+    """``GET /api/v1/reports/guides/<id>``: the report of the document's kind."""
+    answer = service.get(f"/api/v1/reports/guides/{doc_id}", token="admin")
     assert answer.status == 200, (answer.status, answer.text)
-    return answer.json if key in answer.json else None
+    return answer.json
+
+
+def funnel(service, doc_id):
+    """A nudge's numbers: (shown, dismissed, [count per action], guides started, guides completed)."""
+    report = read_report(service, doc_id)
+    assert report["kind"] == "nudge", report
+    return (report["shown"], report["dismissed"], [action["count"] for action in report["actions"]],
+            report["guides_started"], report["guides_completed"])
+
+
+def survey_totals(service, doc_id):
+    report = read_report(service, doc_id)
+    assert report["kind"] == "survey", report
+    return report, (report["shown"], report["answered"], report["dismissed"])
+
+
+def exit_reasons(report, index):
+    return [(reason["label"], reason["count"]) for reason in report["steps"][index]["exit_reasons"]]
 
 
 # ---------------------------------------------------------------- nudge styles
@@ -170,6 +186,7 @@ def test_banner_pushes_the_page_and_its_fixed_header_down(configured, demo_site,
     assert types(events) == ["nudge_shown", "nudge_action"]
     assert events[1]["action"] == {"index": 0, "label": "Read the policy"}
     assert events[0]["run_id"] == events[1]["run_id"]
+    assert funnel(e2e_service, nudge["id"]) == (1, 0, [1, 0], 0, 0)
 
     # Acted on (an action other than dismiss): until_completed keeps it away.
     page.reload()
@@ -209,6 +226,7 @@ def test_modal_dims_traps_focus_and_returns_it(configured, demo_site, make_doc, 
     assert types(events) == ["nudge_shown", "nudge_action", "nudge_dismissed"]
     assert [e["action"] for e in events if e["type"] == "nudge_action"] == [{"index": 1, "label": "Not now"}]
     assert [e["reason"] for e in events if e["type"] == "nudge_dismissed"] == ["other"]
+    assert funnel(e2e_service, nudge["id"]) == (1, 1, [0, 1], 0, 0)
 
 
 def test_toast_never_takes_focus(configured, demo_site, make_doc, publish, e2e_service):
@@ -232,6 +250,7 @@ def test_toast_never_takes_focus(configured, demo_site, make_doc, publish, e2e_s
     events = stored_events(e2e_service, nudge["id"])
     assert types(events) == ["nudge_shown", "nudge_dismissed"]
     assert events[1]["reason"] == "close_button"
+    assert funnel(e2e_service, nudge["id"]) == (1, 1, [0, 0], 0, 0)
 
 
 def test_pointer_sits_beside_its_target_and_starts_a_guide_that_completes(
@@ -267,11 +286,9 @@ def test_pointer_sits_beside_its_target_and_starts_a_guide_that_completes(
     started = [e for e in stored_events(e2e_service, guide["id"]) if e["type"] == "guide_started"]
     assert len(started) == 1 and started[0]["source"] == {"kind": "nudge", "id": nudge["id"]}, started
     assert types(stored_events(e2e_service, nudge["id"])) == ["nudge_shown", "nudge_action"]
-    funnel = kind_report(e2e_service, nudge["id"], "guides_started")
-    if funnel is not None:
-        assert funnel["shown"] == 1 and funnel["dismissed"] == 0, funnel
-        assert [a["count"] for a in funnel["actions"]] == [1, 0], funnel
-        assert funnel["guides_started"] == 1 and funnel["guides_completed"] == 1, funnel
+    assert funnel(e2e_service, nudge["id"]) == (1, 0, [1, 0], 1, 1)
+    guide_report = read_report(e2e_service, guide["id"])
+    assert (guide_report["runs"], guide_report["completed"]) == (1, 1), guide_report
 
     page.reload()  # acted on: it does not come back (and the guide is done)
     page.wait_for_load_state("load")
@@ -295,6 +312,8 @@ def test_a_schedule_outside_now_is_never_drawn(configured, demo_site, make_doc, 
     expect_surface(page, NUDGE, "Current news")
     cached = [doc["id"] for doc in configured.storage("waymark.guideCache")["guides"]]
     assert current["id"] in cached and ended["id"] not in cached and future["id"] not in cached
+    configured.flush()
+    assert [funnel(e2e_service, doc["id"])[0] for doc in (ended, future, current)] == [0, 0, 1]
 
 
 def test_a_cached_nudge_stops_at_its_until_with_the_service_down(browser, demo_site, make_doc, guide_role, unique_id):
@@ -325,6 +344,7 @@ def test_a_cached_nudge_stops_at_its_until_with_the_service_down(browser, demo_s
         expect(page.locator(HOST)).to_have_count(0)
         cached = browser.storage("waymark.guideCache")["guides"]
         assert [doc["id"] for doc in cached] == [nudge["id"]], "the cache still holds it: the extension chose not to draw it"
+        assert browser.worker.evaluate("() => waymark.flush()") == 1, "only the first showing, while up"
     finally:
         stop_service(service)
 
@@ -364,10 +384,13 @@ def test_exit_survey_answered_with_a_choice_at_the_step_left(configured, demo_si
     answered = [e for e in events if e["type"] == "survey_answered"]
     assert len(answered) == 1 and answered[0]["answer"] == {"choice": 1} and "text" not in answered[0], answered
     assert (answered[0]["run_id"], answered[0]["step_id"], answered[0]["step_index"]) == (run_id, "s1", 1)
-    report = kind_report(e2e_service, guide["id"], "runs")
-    assert report["dismissed"] == 1 and report["steps"][1]["dropped"]["dismissed"] == 1, report
-    if "exit_reasons" in report["steps"][1]:
-        assert report["steps"][1]["exit_reasons"], report["steps"][1]
+    report = read_report(e2e_service, guide["id"])
+    assert (report["runs"], report["dismissed"], report["steps"][1]["dropped"]["dismissed"]) == (1, 1, 1)
+    assert exit_reasons(report, 1) == [("Not now", 0), ("I don't understand this step", 1),
+                                       ("The page looks different", 0), ("I already know how", 0), ("Other", 0)]
+    assert all(count == 0 for _, count in exit_reasons(report, 0) + exit_reasons(report, 2))
+    survey = report["exit_survey"]
+    assert (survey["shown"], survey["answered"], survey["dismissed"], survey["texts"]["total"]) == (1, 1, 0, 0)
 
 
 def test_exit_survey_answered_with_free_text(configured, demo_site, make_guide, publish, e2e_service):
@@ -389,8 +412,11 @@ def test_exit_survey_answered_with_free_text(configured, demo_site, make_guide, 
     expect(page.locator(SURVEY)).to_have_count(0)
     configured.flush()
     answered = [e for e in stored_events(e2e_service, guide["id"]) if e["type"] == "survey_answered"]
-    assert len(answered) == 1 and answered[0]["text"] == text[:500].strip(), answered
+    assert len(answered) == 1 and answered[0]["text"] == text[:500].strip() and "answer" not in answered[0], answered
     assert (answered[0]["step_id"], answered[0]["step_index"]) == ("s0", 0)
+    report = read_report(e2e_service, guide["id"])
+    assert exit_reasons(report, 0)[-1] == ("Other", 1) and sum(c for _, c in exit_reasons(report, 0)) == 1
+    assert [(t["text"], t["step_id"]) for t in report["exit_survey"]["texts"]["items"]] == [(text[:500].strip(), "s0")]
 
 
 def test_pulse_survey_answered_on_a_scale_with_text(configured, demo_site, make_doc, publish, e2e_service):
@@ -417,10 +443,11 @@ def test_pulse_survey_answered_on_a_scale_with_text(configured, demo_site, make_
     events = stored_events(e2e_service, survey_doc["id"])
     assert types(events) == ["survey_shown", "survey_answered"]
     assert events[1]["answer"] == {"value": 4} and events[1]["text"] == "Fewer fields"
-    report = kind_report(e2e_service, survey_doc["id"], "answered")
-    if report is not None:
-        assert (report["shown"], report["answered"], report["dismissed"]) == (1, 1, 0), report
-        assert report["mean"] == 4, report
+    report, totals = survey_totals(e2e_service, survey_doc["id"])
+    assert totals == (1, 1, 0), report
+    assert [(v["value"], v["count"]) for v in report["scale"]["values"]] == [(1, 0), (2, 0), (3, 0), (4, 1), (5, 0)]
+    assert report["scale"]["mean"] == 4 and report["scale"]["nps"] is None, report
+    assert [t["text"] for t in report["texts"]["items"]] == ["Fewer fields"]
     page.reload()  # once: never again
     page.wait_for_load_state("load")
     time.sleep(1.0)
@@ -447,6 +474,8 @@ def test_a_second_survey_the_same_day_is_not_shown(configured, demo_site, make_d
     configured.flush()
     assert types(stored_events(e2e_service, first["id"])) == ["survey_shown", "survey_dismissed"]
     assert stored_events(e2e_service, second["id"]) == []
+    assert survey_totals(e2e_service, first["id"])[1] == (1, 0, 1)
+    assert survey_totals(e2e_service, second["id"])[1] == (0, 0, 0)
     # The gap is a setting (options page or policy): with 0 days the other survey may come.
     configured.worker.evaluate("() => chrome.storage.local.set({surveyGapDays: '0'})")
     page.goto(demo_site + "/acme/settings")
@@ -492,6 +521,8 @@ def test_keyboard_only(configured, demo_site, make_doc, make_guide, publish, e2e
     assert types(stored_events(e2e_service, nudge["id"])) == ["nudge_shown", "nudge_action", "nudge_dismissed"]
     answered = [e for e in stored_events(e2e_service, guide["id"]) if e["type"] == "survey_answered"]
     assert [(a["answer"], a["step_id"]) for a in answered] == [({"choice": 1}, "s1")]
+    assert funnel(e2e_service, nudge["id"]) == (1, 1, [0, 1], 0, 0)
+    assert exit_reasons(read_report(e2e_service, guide["id"]), 1)[1] == ("I don't understand this step", 1)
 
 
 @pytest.mark.parametrize("path", ["/acme/audit", "/acme/legacy"])
@@ -517,4 +548,7 @@ def test_strict_csp_and_hostile_css(configured, demo_site, make_doc, publish, e2
     configured.flush()
     assert types(stored_events(e2e_service, nudge["id"])) == ["nudge_shown", "nudge_action", "nudge_dismissed"]
     assert types(stored_events(e2e_service, survey_doc["id"])) == ["survey_shown", "survey_answered"]
+    assert funnel(e2e_service, nudge["id"]) == (1, 1, [0, 1], 0, 0)
+    report, totals = survey_totals(e2e_service, survey_doc["id"])
+    assert totals == (1, 1, 0) and [(c["label"], c["count"]) for c in report["choices"]] == [("Yes", 1), ("No", 0)]
     assert errors == []

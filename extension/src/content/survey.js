@@ -4,7 +4,8 @@
 // optional free-text box (at most 500 characters) is a labelled field.
 // Without a free-text box one click answers; with one, Send sends the pick
 // and the text. Skip (or Close, or Esc) leaves it unanswered. Events:
-// survey_shown, survey_answered {answer: {choice}|{value}, text?},
+// survey_shown, survey_answered {answer: {choice}|{value}, text?} (an exit
+// survey's "Other" is {text} alone),
 // survey_dismissed {reason: close_button|escape|other (Skip)|replaced}.
 import { makeEvent } from '../shared/events.js';
 import { button, element } from './host.js';
@@ -48,8 +49,9 @@ export function askSurvey(ctx, ask) {
     ctx.done();
   }
   const skip = (reason = 'other') => finish('dismissed', [event('survey_dismissed', { reason })]);
+  // An exit survey's "Other" is text alone (no `answer`).
   const answer = (chosen, text) =>
-    finish('answered', [event('survey_answered', { answer: chosen, ...(text ? { text: text.slice(0, MAX_TEXT) } : {}) })]);
+    finish('answered', [event('survey_answered', { ...(chosen ? { answer: chosen } : {}), ...(text ? { text: text.slice(0, MAX_TEXT) } : {}) })]);
 
   surface = openSurface(ctx.root, { kind: 'survey', style: ask.style, title: ask.title, onClose: skip });
   const doc = surface.dialog.ownerDocument;
@@ -95,8 +97,7 @@ export function askSurvey(ctx, ask) {
   }
   if (field) surface.content.append(label, field);
   if (q.other === true && !q.text) {
-    // "Other": the exit survey's free text; its answer is the choice after the listed ones.
-    picked = { choice: (q.choices || []).length };
+    // "Other": the exit survey's free text, sent on its own.
     field.addEventListener('input', () => (send.disabled = field.value.trim() === ''));
   }
   surface.footer.appendChild(button(doc, 'Skip', 'wm-button', () => skip()));
