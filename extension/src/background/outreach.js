@@ -3,7 +3,8 @@
 // do-not-disturb rules (dnd.js, pure) hold across tabs and restarts.
 import { STORAGE } from '../shared/keys.js';
 import { readSurveyGapDays } from './config.js';
-import { pickOutreach, recordOutcome, screenTaken, surveyGapDays, surveyRested } from './dnd.js';
+import { isOutreach, pickOutreach, recordOutcome, screenTaken, surveyGapDays, surveyRested } from './dnd.js';
+import { guideMatchesUrl } from './guides.js';
 import { createLock } from './lock.js';
 import { enqueue } from './queue.js';
 
@@ -33,6 +34,8 @@ async function context(user, tabId, now) {
  * "inject?" question). `input`: {documents, url, config, activeRun, tabId, quiet, now}.
  */
 export async function outreachFor({ documents, url, config, activeRun, tabId, quiet = [], now = Date.now() }) {
+  // Most pages have no nudge or survey: answer those without reading any state.
+  if (activeRun || !(documents || []).some((doc) => isOutreach(doc) && guideMatchesUrl(doc, url))) return null;
   const { state, busy, gapDays } = await context(config.user, tabId, now);
   return pickOutreach({ documents, url, role: config.role, state, now, gapDays, activeRun, busy, quiet });
 }
