@@ -296,6 +296,45 @@ def test_pointer_sits_beside_its_target_and_starts_a_guide_that_completes(
     expect(page.locator(HOST)).to_have_count(0)
 
 
+def test_one_at_a_time_across_tabs_and_none_while_a_guide_runs(configured, demo_site, make_doc, make_guide,
+                                                                publish, e2e_service):
+    nudge = make_doc("nudge", announcement(style="toast", title="One at a time"), frequency="always",
+                     include=("{site}/acme/reports", "{site}/acme/help"))
+    publish(nudge)
+    first = configured.new_page()
+    first.goto(demo_site + "/acme/reports")
+    toast = expect_surface(first, NUDGE, "One at a time")
+    second = configured.new_page()
+    second.goto(demo_site + "/acme/help")
+    second.wait_for_load_state("load")
+    time.sleep(1.0)  # give a second nudge every chance to appear
+    expect(second.locator(NUDGE)).to_have_count(0)
+    toast.get_by_role("button", name="Close").click()
+    expect(first.locator(NUDGE)).to_have_count(0)
+    second.reload()
+    expect_surface(second, NUDGE, "One at a time").get_by_role("button", name="Close").click()
+    expect(second.locator(NUDGE)).to_have_count(0)
+
+    # While a guide runs (here in the first tab) no nudge shows anywhere.
+    guide = make_guide([{"id": "away", "url": "{site}/acme/settings".format(site=demo_site), "title": "Over here",
+                         "body": "Settings.", "advance": {"on": "next"}}],
+                       include=("{site}/acme/settings",), start="auto")
+    publish(guide)
+    configured.worker.evaluate("() => waymark.refreshGuides()")  # past the worker's 60 s cache
+    first.goto(demo_site + "/acme/settings")
+    expect_step(first, "Over here")
+    second.goto(demo_site + "/acme/reports")
+    second.wait_for_load_state("load")
+    time.sleep(1.0)
+    expect(second.locator(HOST)).to_have_count(0)
+    button(first, "Done").click()
+    expect_no_dialog(first)
+    second.reload()
+    expect_surface(second, NUDGE, "One at a time")
+    configured.flush()
+    assert funnel(e2e_service, nudge["id"]) == (3, 2, [0, 0], 0, 0)
+
+
 # ---------------------------------------------------------------- schedule
 
 def test_a_schedule_outside_now_is_never_drawn(configured, demo_site, make_doc, publish, e2e_service):
