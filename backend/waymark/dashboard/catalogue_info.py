@@ -22,7 +22,8 @@ def _document_fields(document):
     match = parsed.get("match") if isinstance(parsed.get("match"), dict) else {}
     include = [p for p in match.get("include") or [] if isinstance(p, str)]
     title = parsed.get("title") if isinstance(parsed.get("title"), str) else None
-    return {"title": title, "include": include}
+    kind = parsed.get("kind") if isinstance(parsed.get("kind"), str) else "guide"
+    return {"title": title, "include": include, "kind": kind}
 
 
 def _latest_versions():
@@ -34,7 +35,7 @@ def _latest_versions():
 
 
 def catalogue_entries(guide_id=None):
-    """``{guide_id: {"title", "status", "latest_version", "include"}}`` for the catalogue's guides."""
+    """``{guide_id: {"title", "status", "latest_version", "include", "kind"}}`` for the catalogue's guides."""
     latest = _latest_versions()
     query = (Guide
              .select(Guide.id, Guide.status, latest.c.latest, GuideVersion.document)

@@ -27,6 +27,7 @@ class _RangeSchema(DateRangeSchema):
 class _ReportSchema(_RangeSchema):
     version = fields.Integer(load_default=None, validate=validate.Range(min=1))
     role = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))  # of free texts
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Filters:
     date_to: date | None
     version: int | None = None
     role: str | None = None
+    page: int = 1  # the page of free texts (surveys, exit surveys)
 
     def report_args(self):
         """Keyword arguments of reports.guide_report."""
@@ -102,4 +104,4 @@ def range_filters():
 def report_filters():
     """Version, date range and role of a guide report."""
     loaded = _with_default_range(_load(_ReportSchema()))
-    return Filters(loaded["date_from"], loaded["date_to"], loaded["version"], loaded["role"])
+    return Filters(loaded["date_from"], loaded["date_to"], loaded["version"], loaded["role"], loaded["page"])

@@ -83,7 +83,7 @@ def trend_chart(report):
 def guide_list_rows(summaries, catalogue):
     """One row per guide, catalogue and runs merged, the most run first::
 
-        [{"guide_id", "title", "status", "latest_version", "runs", "completion_rate",
+        [{"guide_id", "title", "kind", "status", "latest_version", "runs", "completion_rate",
           "recently_broken"}]
     """
     by_id = {summary["guide_id"]: summary for summary in summaries}
@@ -92,6 +92,7 @@ def guide_list_rows(summaries, catalogue):
         summary, entry = by_id.get(guide_id, {}), catalogue.get(guide_id, {})
         rows.append({"guide_id": guide_id,
                      "title": entry.get("title") or guide_id,
+                     "kind": entry.get("kind") or "guide",
                      "status": entry.get("status") or "not in catalogue",
                      "latest_version": entry.get("latest_version"),
                      "runs": summary.get("runs", 0),

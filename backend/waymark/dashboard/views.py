@@ -1,11 +1,15 @@
-"""The dashboard's pages: guide list, guide report (and its CSV), broken targets.
+"""The dashboard's pages: guide list, a report per document (by its kind, and its CSV),
+broken targets, the help panel.
 
-Views only read filters, call reports.py and presenters.py, and render; no SQL here.
+Views only read filters, call reports.py / kind_reports and the presenters, and render; no SQL here.
 """
 from flask import Blueprint, Response, render_template, url_for
 
 from .. import reports
-from . import presenters
+from ..kind_reports import document_report
+from ..kind_reports.csv_export import document_csv
+from ..kind_reports.help_panel import help_report
+from . import kind_presenters, presenters
 from .auth import admin_required
 from .catalogue_info import catalogue_entries, catalogue_entry, published_versions
 from .csrf import csrf_token
@@ -19,7 +23,8 @@ init_blueprint(bp)
 
 @bp.app_context_processor
 def template_helpers():
-    return {"csrf_token": csrf_token, "preset_ranges": preset_ranges, "fmt": presenters}
+    return {"csrf_token": csrf_token, "preset_ranges": preset_ranges, "fmt": presenters,
+            "kinds": kind_presenters}
 
 
 def _known_guide(guide_id):
@@ -41,30 +46,39 @@ def guide_list():
                            recently_broken_days=reports.RECENTLY_BROKEN_DAYS)
 
 
+# The page of each document kind other than a walkthrough.
+KIND_TEMPLATES = {"tips": "tips_report.html", "nudge": "nudge_report.html",
+                  "survey": "survey_report.html", "resources": "resources_report.html"}
+
+
 @bp.get("/guides/<guide_id>")
 @admin_required
 def guide_report(guide_id):
-    """The drop-off report of one guide: funnel, step table, worst step, trend."""
+    """The report of one document by its kind; a guide's: funnel, step table, worst step,
+    trend, and why people left (its exit survey)."""
     entry = _known_guide(guide_id)
     filters = report_filters()
-    report = reports.guide_report(guide_id, **filters.report_args())
+    report = document_report(guide_id, page=filters.page, **filters.report_args())
     options = reports.report_filter_options(guide_id)
     versions = sorted(set(options["versions"]) | set(published_versions(guide_id)), reverse=True)
+    common = dict(guide_id=guide_id, entry=entry or {}, report=report, filters=filters, versions=versions,
+                  roles=sorted(set(options["roles"]) | ({filters.role} - {None})),
+                  csv_url=url_for("dashboard.guide_report_csv", guide_id=guide_id, **filters.query()))
+    if report["kind"] in KIND_TEMPLATES:
+        return render_template(KIND_TEMPLATES[report["kind"]], **common)
     return render_template(
-        "guide_report.html", guide_id=guide_id, entry=entry or {}, report=report, filters=filters,
-        versions=versions, roles=sorted(set(options["roles"]) | ({filters.role} - {None})),
+        "guide_report.html", **common,
         worst=presenters.worst_step_sentence(report), trend=presenters.trend_rows(report),
-        funnel_chart=presenters.funnel_chart(report), trend_chart=presenters.trend_chart(report),
-        csv_url=url_for("dashboard.guide_report_csv", guide_id=guide_id, **filters.query()))
+        funnel_chart=presenters.funnel_chart(report), trend_chart=presenters.trend_chart(report))
 
 
 @bp.get("/guides/<guide_id>/report.csv")
 @admin_required
 def guide_report_csv(guide_id):
-    """Exactly the step table the report page shows for the same filters, as CSV."""
+    """Exactly the table the report page shows for the same filters, as CSV."""
     _known_guide(guide_id)
     filters = report_filters()
-    body = reports.report_csv(reports.guide_report(guide_id, **filters.report_args()))
+    body = document_csv(document_report(guide_id, page=filters.page, **filters.report_args()))
     stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in guide_id)
     span = f"{filters.date_from or 'start'}_{filters.date_to or 'now'}"
     return Response(body, mimetype="text/csv", headers={
@@ -79,3 +93,13 @@ def broken_targets():
     found = reports.broken_targets(date_from=filters.date_from, date_to=filters.date_to)
     titles = {gid: entry["title"] for gid, entry in catalogue_entries().items()}
     return render_template("broken_targets.html", rows=found, titles=titles, filters=filters)
+
+
+@bp.get("/help")
+@admin_required
+def help_panel():
+    """The help panel: opens, links opened most, and the searches that found nothing (the FAQ's to-do list)."""
+    filters = range_filters()
+    report = help_report(date_from=filters.date_from, date_to=filters.date_to)
+    titles = {gid: entry["title"] for gid, entry in catalogue_entries().items()}
+    return render_template("help.html", report=report, titles=titles, filters=filters)

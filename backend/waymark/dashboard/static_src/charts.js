@@ -102,7 +102,52 @@ function trendChart(canvas, data) {
   });
 }
 
-const DRAW = { funnel: funnelChart, trend: trendChart };
+// Series colours told apart by shade and by the legend's order; every bar carries its number.
+const SERIES = ['#2457c5', '#8a4b00', '#1f6b3a', '#6b3fa0', '#a61b1b', '#5b6475', '#0f7c8c', '#b5651d'];
+
+// Grouped bars per item (the tips page: shown, failed, fixed per tip).
+function groupedChart(canvas, data) {
+  return new Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels: data.labels,
+      datasets: data.series.map((series, index) => ({
+        label: series.label, data: series.values, backgroundColor: SERIES[index % SERIES.length],
+        valueLabels: true,
+      })),
+    },
+    options: {
+      indexAxis: 'y',
+      maintainAspectRatio: false,
+      animation: false,
+      plugins: { legend: { position: 'bottom' } },
+      scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+    },
+    plugins: [valueLabels],
+  });
+}
+
+// A stacked bar per step: why people left it (the guide page's exit survey).
+function stackedChart(canvas, data) {
+  return new Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels: data.labels,
+      datasets: data.series.map((series, index) => ({
+        label: series.label, data: series.values, backgroundColor: SERIES[index % SERIES.length],
+      })),
+    },
+    options: {
+      indexAxis: 'y',
+      maintainAspectRatio: false,
+      animation: false,
+      plugins: { legend: { position: 'bottom' } },
+      scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } },
+    },
+  });
+}
+
+const DRAW = { funnel: funnelChart, trend: trendChart, grouped: groupedChart, stacked: stackedChart };
 
 function drawAll() {
   document.querySelectorAll('canvas[data-chart]').forEach((canvas) => {
