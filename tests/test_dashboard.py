@@ -372,7 +372,7 @@ def test_unknown_guide_is_404(admin):
 def test_report_filter_options_list_versions_and_roles_of_runs(database):
     from tests.test_reports import deliver
 
-    from waymark.reports import report_filter_options
+    from waymark.reports.guides import report_filter_options
     deliver(stream(), seed=3)
     assert report_filter_options("expense") == {"versions": [2, 1], "roles": ["employee", "sales"]}
     assert report_filter_options("nobody") == {"versions": [], "roles": []}
@@ -405,7 +405,7 @@ def test_a_recovered_miss_is_not_a_recent_break(database):
     from datetime import datetime
 
     from waymark.ingest import ingest_batch
-    from waymark.reports import guide_summaries
+    from waymark.reports.summaries import guide_summaries
     events = [e for e in stream() if e["run_id"] in ("D", "F")]
     ingest_batch([e for e in events if e["run_id"] == "F"])
     now = datetime(2026, 11, 23)

@@ -7,10 +7,9 @@ from datetime import timedelta
 import pytest
 
 from waymark import db
-from waymark.db import is_postgres
 from waymark.ingest import ingest_batch, strip_url
 from waymark.models import Event, Run, RunStep
-from waymark.runs import drop_step_sql, fold, outcome, outcome_sql, upsert_runs
+from waymark.runs import abandon_cutoff, drop_step_sql, fold, outcome, outcome_sql, upsert_runs
 
 from .test_runs import OUTCOME_CASES, T0, WINDOW, ev
 
@@ -149,9 +148,8 @@ def test_stored_outcome_agrees_with_the_python_one(database, events, expected):
     with database.atomic():
         upsert_runs(*fold(events))
     now = T0 + timedelta(minutes=10)
-    [(index, stored)] = database.execute_sql(
-        f'SELECT {drop_step_sql()}, {outcome_sql().replace("{cutoff}", "?")} FROM "run"'.replace(
-            "?", "%s" if is_postgres() else "?"), [now - WINDOW]).fetchall()
+    [(index, stored)] = db.query(f'SELECT {drop_step_sql()}, {outcome_sql()} FROM "run"',
+                                 [abandon_cutoff(now, WINDOW.total_seconds() / 60)])
     assert (stored, None if stored in ("completed", "in_progress") else index) == expected
     assert outcome(Run.select().dicts().get(), now, WINDOW) == expected
 

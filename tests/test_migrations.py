@@ -36,3 +36,13 @@ def test_0005_fills_the_report_columns_as_ingest_keeps_them(database, make_datab
     with older.connection_context():
         assert (_rows(Run), _rows(RunStep)) == (runs, steps)
     # (The next test's fixture binds the models to its own database again.)
+
+
+def test_0005_keeps_a_frozen_copy_of_the_run_state_rule_that_runs_py_owns():
+    """The migration's copy must say what runs.state_sql says, inside a row and in a trigger."""
+    import importlib
+
+    from waymark import runs
+    frozen = importlib.import_module("waymark.migrations.0005_report_columns").RUN_STATE
+    for prefix in ("", "NEW."):
+        assert frozen.format(p=prefix) == runs.state_sql(prefix)

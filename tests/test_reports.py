@@ -9,8 +9,10 @@ import pytest
 
 from waymark.ingest import ingest_batch
 from waymark.models import Guide, GuideVersion
-from waymark.reports import (broken_targets, guide_known, guide_report, guide_summaries,
-                             percentile, report_csv)
+from waymark.reports.export import csv_filename, report_csv
+from waymark.reports.guides import guide_known, guide_report, percentile
+from waymark.reports.summaries import guide_summaries
+from waymark.reports.targets import broken_targets
 
 NOW = datetime(2026, 11, 22, 12, 0, 0)
 PAGE = "https://expenses.example.com/reports"
@@ -202,6 +204,17 @@ def test_csv_has_a_header_and_a_row_per_step(database):
     assert rows[1] == ["0", "step-0", "'=HYPERLINK(\"http://evil\")", "6", "5", "0", "0", "0", "0.0", "3000", "7000"]
     assert rows[2][:8] == ["1", "step-1", "Amount", "5", "4", "0", "0", "1"]
     assert len(rows) == 5
+
+
+def test_csv_guards_employee_step_ids_and_names_files_safely():
+    """Step ids come from events (employee side): they are as inert in a spreadsheet as titles."""
+    step = {"index": 0, "step_id": "=cmd|'/c calc'!A1", "title": "@SUM(A1)", "reached": 1, "completed": 0,
+            "dropped": {"dismissed": 1, "abandoned": 0, "broken": 0}, "drop_rate": 1.0,
+            "time_ms": {"p50": None, "p90": None}}
+    [_, row] = list(csv.reader(io.StringIO(report_csv({"steps": [step]}))))
+    assert row[1:3] == ["'=cmd|'/c calc'!A1", "'@SUM(A1)"]
+    assert csv_filename('a/b "c"') == "waymark-a_b__c_.csv"
+    assert csv_filename("expense", "2026-11-01_now") == "waymark-expense-2026-11-01_now.csv"
 
 
 @pytest.mark.parametrize("values, p50, p90", [([], None, None), ([5], 5, 5), ([1, 2, 3, 4], 2, 4),

@@ -1,7 +1,8 @@
 """The demo's synthetic history: valid contract events, deterministic, realistic drop-off."""
 from datetime import datetime
 
-from waymark import reports, seed
+from waymark import seed
+from waymark.reports import guides, targets
 from waymark.schemas.event import validate_events
 
 NOW = datetime(2026, 11, 22, 12, 0, 0)
@@ -91,9 +92,9 @@ def test_seeded_history_gives_realistic_reports(database):
     assert totals == {"stored": len(events), "duplicate": 0, "rejected": 0}
     assert seen[-1] == (len(events), len(events))
 
-    all_versions = reports.guide_report("seed-expense", now=NOW)
-    old = reports.guide_report("seed-expense", version=1, now=NOW)
-    new = reports.guide_report("seed-expense", version=2, now=NOW)
+    all_versions = guides.guide_report("seed-expense", now=NOW)
+    old = guides.guide_report("seed-expense", version=1, now=NOW)
+    new = guides.guide_report("seed-expense", version=2, now=NOW)
     assert all_versions["runs"] == old["runs"] + new["runs"] > 100
     for report in (old, new):
         assert report["completed"] > 0 and report["dismissed"] > 0 and report["abandoned"] > 0
@@ -107,7 +108,7 @@ def test_seeded_history_gives_realistic_reports(database):
             assert step["time_ms"]["p50"] < step["time_ms"]["p90"]
     missing = {entry["index"] for entry in all_versions["missing_targets"]}
     assert {1, 2} <= missing  # the broken target, and the optional step skipped
-    broken = reports.broken_targets()
+    broken = targets.broken_targets()
     assert broken[0]["selectors"] in ([{"selector": "#amount-button", "matches": 0}],
                                       [{"selector": "#receipt", "matches": 0},
                                        {"selector": "input[type=file]", "matches": 0}],

@@ -3,7 +3,6 @@
 The data flows guide JSON → schemas (validation) → catalogue (storage, matching)
 → api (serving) → extension → events → ingest → runs → reports → dashboard.
 """
-import logging
 import re
 
 from flask import Flask
@@ -23,7 +22,6 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     app.json.sort_keys = False
-    logging.basicConfig(level=logging.INFO)
 
     from . import db, errors, settings
     db.init_app(app)

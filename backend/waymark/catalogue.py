@@ -1,10 +1,14 @@
 """The guide catalogue: publish, archive, history, and the guides that match a page.
 
+The one reader and writer of the Guide and GuideVersion tables: the dashboard's
+list, the reports' step titles and the demo read guides through the functions
+under "reading". A guide's latest version is ``Guide.latest_version``.
+
 Publishing a document equal to the latest version makes no new version (it
 only un-archives an archived guide), so ``waymark serve --guides DIR`` can
 publish a folder on every start.
 
-Every document kind lives here (PRODUCT.md "Beyond walkthroughs": guides, tips,
+Every document kind lives here (docs/guides.md "Document kinds": guides, tips,
 resources, nudges, surveys); "guide" in names below means any of them.
 
 Lookups are served from a per-process cache of every published guide, already
@@ -28,7 +32,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 
-from peewee import IntegrityError
+from peewee import JOIN, IntegrityError
 
 from .body import render_body
 from .db import database, is_postgres
@@ -105,12 +109,11 @@ def _ensure_guide_row(guide_id):
     return (query.for_update() if is_postgres() else query).get()
 
 
-def _latest_document(guide):
-    if not guide.latest_version:
-        return None
+def _document(guide_id, version):
+    """The stored document of one version of a guide, or None."""
     row = (GuideVersion
            .select(GuideVersion.document)
-           .where((GuideVersion.guide == guide.id) & (GuideVersion.version == guide.latest_version))
+           .where((GuideVersion.guide == guide_id) & (GuideVersion.version == version))
            .first())
     return json.loads(row.document) if row else None
 
@@ -133,7 +136,7 @@ def publish(document):
 def _publish_once(document):
     guide = _ensure_guide_row(document["id"])
     now = utcnow()
-    if _latest_document(guide) == document:
+    if guide.latest_version and _document(guide.id, guide.latest_version) == document:
         if guide.status != "published":
             Guide.update(status="published", updated_at=now).where(Guide.id == guide.id).execute()
             _bump_revision()
@@ -177,32 +180,16 @@ def guide_summary(guide_id):
 def latest(guide_id):
     """The latest document of a guide with its ``version`` and ``status``; raises GuideNotFound."""
     summary = guide_summary(guide_id)
-    row = (GuideVersion
-           .select(GuideVersion.document)
-           .where((GuideVersion.guide == guide_id)
-                  & (GuideVersion.version == summary["latest_version"]))
-           .get())
-    return {**json.loads(row.document), "version": summary["latest_version"],
+    return {**_document(guide_id, summary["latest_version"]), "version": summary["latest_version"],
             "status": summary["status"]}
 
 
 def document_of(guide_id, version=None):
     """The document of one version of a guide (the latest when ``version`` is None, or when
     that version does not exist); raises GuideNotFound. Reports read titles and choices here."""
-    summary = guide_summary(guide_id)
-    wanted = version if version is not None else summary["latest_version"]
-    row = (GuideVersion
-           .select(GuideVersion.document)
-           .where((GuideVersion.guide == guide_id) & (GuideVersion.version == wanted))
-           .first())
-    if row is None:
-        return document_of(guide_id)
-    return json.loads(row.document)
-
-
-def kind_of_guide(guide_id):
-    """The kind of a guide's latest version (``guide`` when it names none); raises GuideNotFound."""
-    return kind_of(document_of(guide_id))
+    latest_version = guide_summary(guide_id)["latest_version"]
+    found = _document(guide_id, version) if version is not None else None
+    return found if found is not None else _document(guide_id, latest_version)
 
 
 def versions(guide_id):
@@ -225,6 +212,92 @@ def latest_documents():
                              & (Guide.latest_version == GuideVersion.version)))
             .order_by(GuideVersion.guide))
     return [(json.loads(row.document), row.version) for row in rows]
+
+
+def every_version():
+    """``(guide_id, version, document)`` of every published version, by guide then version."""
+    rows = (GuideVersion
+            .select(GuideVersion.guide, GuideVersion.version, GuideVersion.document)
+            .order_by(GuideVersion.guide, GuideVersion.version))
+    return [(row.guide_id, row.version, json.loads(row.document)) for row in rows]
+
+
+def has_guide(guide_id):
+    """Whether the catalogue has a row for ``guide_id`` (published or archived)."""
+    return Guide.select().where(Guide.id == guide_id).exists()
+
+
+def version_numbers(guide_id):
+    """The guide's published version numbers, newest first ([] for an unknown guide)."""
+    return [version for (version,) in (GuideVersion
+                                       .select(GuideVersion.version)
+                                       .where(GuideVersion.guide == guide_id)
+                                       .order_by(GuideVersion.version.desc())
+                                       .tuples())]
+
+
+def _parsed(document):
+    """A stored document as a dict, tolerant of anything stored (None if it is not one)."""
+    try:
+        parsed = json.loads(document) if document else {}
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _list_fields(document):
+    """Title and page patterns of a stored document, for the dashboard's list."""
+    parsed = _parsed(document) or {}
+    match = parsed.get("match") if isinstance(parsed.get("match"), dict) else {}
+    include = [p for p in match.get("include") or [] if isinstance(p, str)]
+    title = parsed.get("title") if isinstance(parsed.get("title"), str) else None
+    kind = parsed.get("kind") if isinstance(parsed.get("kind"), str) else DEFAULT_KIND
+    return {"title": title, "include": include, "kind": kind}
+
+
+def list_entries(guide_id=None):
+    """``{guide_id: {"status", "latest_version", "title", "include", "kind"}}`` of the catalogue's
+    guides (only ``guide_id``'s when given), from their latest versions."""
+    query = (Guide
+             .select(Guide.id, Guide.status, GuideVersion.version, GuideVersion.document)
+             .join(GuideVersion, JOIN.LEFT_OUTER,
+                   on=((GuideVersion.guide == Guide.id) & (GuideVersion.version == Guide.latest_version)))
+             .order_by(Guide.id))
+    if guide_id is not None:
+        query = query.where(Guide.id == guide_id)
+    return {gid: {"status": status, "latest_version": version, **_list_fields(document)}
+            for gid, status, version, document in query.tuples()}
+
+
+def list_entry(guide_id):
+    """``list_entries``' entry for one guide, or None."""
+    return list_entries(guide_id).get(guide_id)
+
+
+def step_titles(guide_id, version=None):
+    """``({step_id: title}, [(index, step_id)])`` of a guide's steps, for its reports.
+
+    Titles are the given version's, else those of the latest version that has the
+    step (every version when ``version`` is None); the layout is the given
+    version's steps, else the latest's up to it. A guide never published here has
+    none of either.
+    """
+    documents = (GuideVersion
+                 .select(GuideVersion.version, GuideVersion.document)
+                 .where(GuideVersion.guide == guide_id)
+                 .order_by(GuideVersion.version))
+    titles, layout = {}, []
+    for row in documents:
+        parsed = _parsed(row.document)
+        if parsed is None:
+            continue
+        steps = parsed.get("steps") or []
+        if version is None or row.version <= version:
+            layout = [(index, step.get("id")) for index, step in enumerate(steps)]
+        for step in steps:
+            if version is None or row.version == version or step.get("id") not in titles:
+                titles[step.get("id")] = step.get("title")
+    return titles, layout
 
 
 # -- serving -----------------------------------------------------------------

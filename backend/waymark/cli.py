@@ -56,10 +56,10 @@ def cmd_token_revoke(args):
 
 
 def cmd_token_list(args):
-    from .models import Token
+    from .tokens import all_tokens
     real = _open_store()
     with real.connection_context():
-        for row in Token.select().order_by(Token.id):
+        for row in all_tokens():
             state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
             print(f"{row.id}\t{row.role}\t{row.prefix}\t{state}\t{row.label}")
     return 0
@@ -74,6 +74,7 @@ def cmd_serve(args):
             if publish_paths([args.guides], out=sys.stdout) != 0:
                 return 1
     real.close()
+    config_module.configure_logging()  # the service process starts here
     from .server import run_gunicorn
     return run_gunicorn(args.host, args.port, workers=args.workers, threads=args.threads)
 

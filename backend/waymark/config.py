@@ -1,7 +1,15 @@
-"""Configuration from the environment, with defaults that run on one machine."""
+"""Configuration from the environment, with defaults that run on one machine.
+
+The one reader of WAYMARK_* settings (docs/reports.md, docs/dashboard.md list
+them). The app keeps the result in ``app.config``; the command line and the
+benchmarks call ``from_environment`` themselves. Every other module takes the
+values it needs as arguments.
+"""
+import logging
 import os
 
 DEFAULT_DATABASE_URL = "sqlite:///waymark.db"
+DEFAULT_ABANDON_AFTER_MINUTES = 30
 
 
 def _bool(value, default=False):
@@ -20,7 +28,8 @@ def from_environment(environ=None):
     return {
         "DATABASE_URL": env.get("WAYMARK_DATABASE_URL", DEFAULT_DATABASE_URL),
         # A run with no event for this long counts as abandoned.
-        "ABANDON_AFTER_MINUTES": int(env.get("WAYMARK_ABANDON_AFTER_MINUTES", "30")),
+        "ABANDON_AFTER_MINUTES": int(env.get("WAYMARK_ABANDON_AFTER_MINUTES",
+                                             str(DEFAULT_ABANDON_AFTER_MINUTES))),
         # URLs are stored without query string and fragment unless this is on.
         "KEEP_URL_QUERY": _bool(env.get("WAYMARK_KEEP_URL_QUERY")),
         # Origins allowed by CORS besides the extension's own (chrome-extension://…).
@@ -30,4 +39,13 @@ def from_environment(environ=None):
         "SECRET_KEY": env.get("WAYMARK_SECRET_KEY"),
         "MAX_BATCH_EVENTS": int(env.get("WAYMARK_MAX_BATCH_EVENTS", "500")),
         "MAX_CONTENT_LENGTH": int(env.get("WAYMARK_MAX_BODY_BYTES", str(1024 * 1024))),
+        # An absolute lifetime of a dashboard sign-in.
+        "DASHBOARD_SESSION_HOURS": float(env.get("WAYMARK_DASHBOARD_SESSION_HOURS", "8")),
+        # Mark the session cookie Secure even on plain http (behind a TLS-terminating proxy).
+        "SECURE_COOKIES": _bool(env.get("WAYMARK_SECURE_COOKIES")),
     }
+
+
+def configure_logging():
+    """Log at INFO to stderr; called where a service process starts (``waymark serve``)."""
+    logging.basicConfig(level=logging.INFO)

@@ -76,8 +76,37 @@ def bind(url, pooled=False):
     return real
 
 
-def is_postgres():
-    return isinstance(database.obj, PostgresqlDatabase)
+def is_postgres(on=None):
+    """Whether ``on`` (a database; default: the bound one) is PostgreSQL."""
+    return isinstance(database.obj if on is None else on, PostgresqlDatabase)
+
+
+# -- SQL that runs on both stores ----------------------------------------------
+# Hand-written SQL (reports, the ingest upserts, migrations) uses ``?`` markers,
+# SQLite's; on PostgreSQL psycopg2 wants ``%s``. These are the one place that
+# turns one into the other.
+
+def markers(count):
+    """``(?, ?, …)``: one row of ``count`` markers for an INSERT or an IN list."""
+    return "(" + ", ".join(["?"] * count) + ")"
+
+
+def execute(sql, params=(), on=None):
+    """Run SQL written with ``?`` markers on ``on`` (default: the bound database); return the cursor."""
+    target = database if on is None else on
+    if is_postgres(on):
+        sql = sql.replace("?", "%s")
+    return target.execute_sql(sql, list(params))
+
+
+def query(sql, params=(), on=None):
+    """``execute`` and return every row."""
+    return execute(sql, params, on).fetchall()
+
+
+def ping():
+    """Raise the driver's error unless the bound database answers (the readiness probe)."""
+    database.execute_sql("SELECT 1").fetchone()
 
 
 def init_app(app):

@@ -1,12 +1,16 @@
-"""The one error type of the API and the handlers that turn errors into JSON.
+"""The one error type of the service and the handlers that answer it.
 
-Every error leaves the service as
+Every error leaves the API as
 ``{"error": {"code": ..., "message": ..., "details": [{"path": ..., "message": ...}]}}``.
+The dashboard answers the same error as a page to a browser (the code, the
+message and the parameter at fault, with a way back) and as that JSON to a program.
 """
 import logging
 
-from flask import jsonify, request
+from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from .dashboard.security import PREFIX as DASHBOARD_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -19,24 +23,28 @@ _DRAIN_CHUNK_BYTES = 64 * 1024
 
 
 class ApiError(Exception):
-    """An error a client can act on: an HTTP status, a code, a message, details."""
+    """An error a client can act on: an HTTP status, a code, a message, details.
 
-    def __init__(self, status, code, message, details=None):
+    ``path`` names the one field at fault (``details`` then says it with the message).
+    """
+
+    def __init__(self, status, code, message, details=None, path=None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
-        self.details = details or []
+        self.details = details or ([{"path": path, "message": message}] if path else [])
+
+    @property
+    def path(self):
+        """The first field at fault, or None (the dashboard's error page shows it)."""
+        return self.details[0]["path"] if self.details else None
 
     def to_dict(self):
         body = {"code": self.code, "message": self.message}
         if self.details:
             body["details"] = self.details
         return {"error": body}
-
-
-def bad_request(message, details=None, code="bad_request"):
-    return ApiError(400, code, message, details)
 
 
 def not_found(message):
@@ -83,6 +91,14 @@ def _drain_refused_body():
         length -= len(chunk)
 
 
+def _wants_page():
+    """A dashboard request from a client that prefers a page (a browser) over JSON."""
+    if not request.path.startswith(DASHBOARD_PREFIX):
+        return False
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "text/html"
+
+
 def _http_error(error):
     code = (error.name or "error").lower().replace(" ", "_")
     if error.code == 413:
@@ -91,10 +107,12 @@ def _http_error(error):
 
 
 def init_app(app):
-    """Register the handlers that make every API error JSON."""
+    """Register the handlers: JSON for the API (and programs), a page for people on the dashboard."""
 
     @app.errorhandler(ApiError)
     def handle_api_error(error):
+        if _wants_page():
+            return render_template("error.html", error=error), error.status
         return jsonify(error.to_dict()), error.status
 
     @app.errorhandler(HTTPException)

@@ -12,11 +12,12 @@ Help panel events (``panel_opened``, ``panel_search``) go to their own table,
 ``help_event``, which has no user column: a search is stored as its words
 (normalised: lower case, single spaces) and its result count, never with anyone's id.
 """
-import re
 import json
+import re
 from urllib.parse import urlsplit, urlunsplit
 
-from .db import database, is_postgres
+from . import db
+from .db import database
 from .errors import details_from_messages
 from .models import utcnow
 from .runs import fold, upsert_runs
@@ -75,15 +76,14 @@ def event_row(event, received_at, keep_url_query=False):
 
 def insert_new_events(rows, table="event", columns=EVENT_COLUMNS):
     """Insert rows, skipping ids already stored; return the set of ids stored now."""
-    param = "%s" if is_postgres() else "?"
-    one_row = "(" + ", ".join([param] * len(columns)) + ")"
+    one_row = db.markers(len(columns))
     names = ", ".join(f'"{column}"' for column in columns)
     stored = set()
     for start in range(0, len(rows), _INSERT_CHUNK):
         chunk = rows[start:start + _INSERT_CHUNK]
         sql = (f'INSERT INTO "{table}" ({names}) VALUES {", ".join([one_row] * len(chunk))} '
                f'ON CONFLICT ("id") DO NOTHING RETURNING "id"')
-        cursor = database.execute_sql(sql, [row[c] for row in chunk for c in columns])
+        cursor = db.execute(sql, [row[c] for row in chunk for c in columns])
         stored.update(found for (found,) in cursor.fetchall())
     return stored
 

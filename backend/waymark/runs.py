@@ -1,19 +1,25 @@
 """Events → runs: what a run is, how it ended, and on which step.
 
-A *run* is one employee's pass through one guide version (PRODUCT.md "Events").
-It ends, in this order of precedence:
+A *run* is one employee's pass through one guide version (docs/reports.md
+"Runs"). It ends, in this order of precedence:
 
 - **completed**: a ``guide_completed`` came (and no earlier ``guide_dismissed``);
 - **dismissed**: a ``guide_dismissed`` came, at the step it names (else the
   step the run was on), keeping its reason;
 - **broken**: a ``target_missing`` came and no ``step_shown``/``step_completed``
   came strictly after it (a later one means the guide recovered, e.g. a slow page);
-- **abandoned**: none of those, and nothing happened in the run for
-  ``ABANDON_AFTER_MINUTES`` before ``now``; it dropped at the step it was on;
+- **abandoned**: none of those, and nothing happened in the run since the
+  abandonment cutoff (``abandon_cutoff``: ``now`` minus the configured minutes);
+  it dropped at the step it was on;
 - otherwise **in progress**.
 
 Broken is a failure of the guide; dismissed and abandoned are exits by the
 employee. Reports keep the two apart (as Whatfix does).
+
+This module is the one owner of that rule, of the outcome names and of the
+cutoff: ``outcome`` in Python, ``state_sql``/``outcome_sql``/``outcome_is_sql``/
+``drop_step_sql`` in SQL. Reports use only these. (Migration 0005 keeps a
+frozen copy of ``state_sql``; tests/test_migrations.py holds it equal.)
 
 Events arrive late, out of order, twice, from several processes. So a run is
 kept as a *summary* whose every column is an order-independent merge (earliest,
@@ -22,15 +28,24 @@ index). ``merge_runs`` is that merge in Python (used to fold one batch);
 ``upsert_runs`` is the same merge in SQL (used to fold a batch into the stored
 row, atomically per row on both stores). Any order of arrival gives the same row.
 """
-from .db import database, is_postgres
+from datetime import timedelta
+
+from . import db
+from .db import is_postgres
+
+# In the order reports list them.
+COMPLETED, DISMISSED, ABANDONED, BROKEN, IN_PROGRESS = OUTCOMES = (
+    "completed", "dismissed", "abandoned", "broken", "in_progress")
+# The outcomes that leave a run at a step (a drop-off), in the order reports show them.
+DROP_OUTCOMES = (DISMISSED, ABANDONED, BROKEN)
+# ``run.state`` of a run that has not ended by its events: abandoned or in progress by the clock.
+OPEN = "open"
 
 # Only a guide's own events make runs: tips, nudges and surveys (and an exit
 # survey asked after a guide closed) are stored as events but fold into nothing.
 RUN_EVENT_TYPES = ("guide_started", "step_shown", "step_completed", "step_back", "target_missing",
                    "guide_dismissed", "guide_completed")
-STEP_EVENT_TYPES = ("step_shown", "step_completed", "step_back", "target_missing")
 PROGRESS_TYPES = ("step_shown", "step_completed")  # these after a target_missing = recovered
-OUTCOMES = ("completed", "dismissed", "broken", "abandoned", "in_progress")
 
 RUN_COLUMNS = ("run_id", "guide_id", "guide_version", "user", "role", "started_at", "last_at",
                "step_at", "step_index", "step_id", "completed_at",
@@ -92,21 +107,16 @@ def _latest(a, b):
     return b if a is None else a if b is None else max(a, b)
 
 
-def _later_wins(old_at, old_index, new_at, new_index):
-    """Mirror of the SQL: the new event's group replaces the old one's when it is later."""
+def _wins(old_at, old_index, new_at, new_index, later):
+    """Mirror of ``_wins_sql``: the new event's group replaces the old one's when it is
+    later (``later``) or earlier; at the same time, the higher (later) or lower step index."""
     if new_at is None:
         return False
     if old_at is None:
         return True
-    return new_at > old_at or (new_at == old_at and _gt(new_index, old_index))
-
-
-def _earlier_wins(old_at, old_index, new_at, new_index):
-    if new_at is None:
-        return False
-    if old_at is None:
-        return True
-    return new_at < old_at or (new_at == old_at and _gt(old_index, new_index))
+    if new_at != old_at:
+        return new_at > old_at if later else new_at < old_at
+    return _gt(new_index, old_index) if later else _gt(old_index, new_index)
 
 
 def _gt(a, b):
@@ -122,9 +132,9 @@ def merge_runs(old, new):
     merged["last_at"] = _latest(old["last_at"], new["last_at"])
     merged["completed_at"] = _earliest(old["completed_at"], new["completed_at"])
     merged["progress_at"] = _latest(old["progress_at"], new["progress_at"])
-    for groups, wins in ((LATEST_GROUPS, _later_wins), (EARLIEST_GROUPS, _earlier_wins)):
+    for groups, later in ((LATEST_GROUPS, True), (EARLIEST_GROUPS, False)):
         for at, index, others in groups:
-            if wins(old[at], old[index], new[at], new[index]):
+            if _wins(old[at], old[index], new[at], new[index], later):
                 for column in (at, index, *others):
                     merged[column] = new[column]
     return merged
@@ -136,7 +146,7 @@ def merge_steps(old, new):
     merged["step_id"] = old["step_id"] if old["step_id"] is not None else new["step_id"]
     merged["reached_at"] = _earliest(old["reached_at"], new["reached_at"])
     merged["shown_at"] = _earliest(old["shown_at"], new["shown_at"])
-    if _earlier_wins(old["completed_at"], None, new["completed_at"], None):
+    if _wins(old["completed_at"], None, new["completed_at"], None, later=False):
         merged["completed_at"], merged["duration_ms"] = new["completed_at"], new["duration_ms"]
     return merged
 
@@ -225,8 +235,7 @@ def _upsert(table, columns, conflict, updates, rows, returning=()):
     """INSERT … ON CONFLICT DO UPDATE of ``rows``; the ``returning`` columns of the rows as stored now."""
     if not rows:
         return []
-    param = "%s" if is_postgres() else "?"
-    one_row = "(" + ", ".join([param] * len(columns)) + ")"
+    one_row = db.markers(len(columns))
     sql = (f'INSERT INTO "{table}" ({", ".join(f"{c!s}" for c in _quoted(columns))}) '
            f'VALUES {", ".join([one_row] * len(rows))} '
            f'ON CONFLICT ({", ".join(_quoted(conflict))}) DO UPDATE SET '
@@ -234,7 +243,7 @@ def _upsert(table, columns, conflict, updates, rows, returning=()):
     if returning:
         sql += " RETURNING " + ", ".join(_quoted(returning))
     params = [row[column] for row in rows for column in columns]
-    cursor = database.execute_sql(sql, params)
+    cursor = db.execute(sql, params)
     return cursor.fetchall() if returning else []
 
 
@@ -272,47 +281,84 @@ def upsert_runs(runs, steps):
 
 def _level_steps_with_runs(run_ids):
     """Copy the runs' RUN_COLUMNS_ON_STEPS to those of their steps that differ."""
-    param, distinct = ("%s", "IS DISTINCT FROM") if is_postgres() else ("?", "IS NOT")
+    distinct = "IS DISTINCT FROM" if is_postgres() else "IS NOT"
     columns = RUN_COLUMNS_ON_STEPS
-    database.execute_sql(
+    db.execute(
         "UPDATE run_step SET " + ", ".join(f'"{c}" = r."{c}"' for c in columns)
         + " FROM run r WHERE r.run_id = run_step.run_id"
-        + f" AND run_step.run_id IN ({', '.join([param] * len(run_ids))})"
+        + f" AND run_step.run_id IN {db.markers(len(run_ids))}"
         + " AND (" + " OR ".join(f'run_step."{c}" {distinct} r."{c}"' for c in columns) + ")",
         run_ids)
 
 
 # -- how a run ended -----------------------------------------------------------
 
+def abandon_cutoff(now, minutes):
+    """The moment before which an open run's last event makes it abandoned (``now`` naive UTC)."""
+    return now - timedelta(minutes=minutes)
+
+
 def outcome(run, now, abandon_after):
     """How a stored run summary ended, as of ``now`` (naive UTC), and its drop-off step index.
 
-    ``abandon_after`` is a timedelta. The SQL twin is ``outcome_sql``.
+    ``abandon_after`` is a timedelta. The SQL twins are ``state_sql`` and ``outcome_sql``.
     """
     completed, dismissed = run["completed_at"], run["dismissed_at"]
     if completed is not None and (dismissed is None or completed <= dismissed):
-        return "completed", None
+        return COMPLETED, None
     if dismissed is not None:
         index = run["dismissed_step_index"]
-        return "dismissed", run["step_index"] if index is None else index
+        return DISMISSED, run["step_index"] if index is None else index
     if run["missing_at"] is not None and (run["progress_at"] is None
                                           or run["progress_at"] <= run["missing_at"]):
-        return "broken", run["missing_step_index"]
+        return BROKEN, run["missing_step_index"]
     if run["last_at"] < now - abandon_after:
-        return "abandoned", run["step_index"]
-    return "in_progress", None
+        return ABANDONED, run["step_index"]
+    return IN_PROGRESS, None
+
+
+def state_sql(prefix=""):
+    """SQL for the part of ``outcome`` that does not depend on the clock: a run's ``state``.
+
+    COMPLETED, DISMISSED, BROKEN or OPEN. The database keeps ``run.state`` equal to
+    it (migration 0005, which holds a frozen copy). ``prefix`` goes before every
+    column: "" inside the row, "NEW." in a trigger.
+    """
+    p = prefix
+    return (f"CASE WHEN {p}completed_at IS NOT NULL AND ({p}dismissed_at IS NULL "
+            f"OR {p}completed_at <= {p}dismissed_at) THEN '{COMPLETED}' "
+            f"WHEN {p}dismissed_at IS NOT NULL THEN '{DISMISSED}' "
+            f"WHEN {p}missing_at IS NOT NULL AND ({p}progress_at IS NULL OR {p}progress_at <= {p}missing_at) "
+            f"THEN '{BROKEN}' ELSE '{OPEN}' END")
 
 
 def outcome_sql(table="run"):
-    """SQL for a run's outcome; it takes one parameter, the abandonment cutoff (now - window).
+    """SQL for a run's outcome, with one ``?`` marker: the abandonment cutoff (``abandon_cutoff``).
 
-    ``state`` is kept by the database from the run's columns (migration 0005:
-    the part of ``outcome`` that does not depend on the clock); an open run is
-    abandoned once its last event is older than the cutoff.
+    An open run (``state``) is abandoned once its last event is older than the cutoff.
     """
     r = f'"{table}".'
-    return (f"CASE WHEN {r}state <> 'open' THEN {r}state "
-            f"WHEN {r}last_at < {{cutoff}} THEN 'abandoned' ELSE 'in_progress' END")
+    return (f"CASE WHEN {r}state <> '{OPEN}' THEN {r}state "
+            f"WHEN {r}last_at < ? THEN '{ABANDONED}' ELSE '{IN_PROGRESS}' END")
+
+
+def outcome_is_sql(name, table="run", cutoff=None):
+    """``(SQL condition, params)``: the run's outcome is ``name`` (as of ``cutoff``, the
+    abandonment cutoff, which ABANDONED and IN_PROGRESS need).
+
+    Plain conditions on ``state`` and ``last_at``, so that a count of each outcome
+    reads them from an index (reports' guide list).
+    """
+    r = f'"{table}".'
+    if name in (ABANDONED, IN_PROGRESS) and cutoff is None:
+        raise ValueError(f"whether a run is {name} depends on the abandonment cutoff")
+    if name == ABANDONED:
+        return f"{r}state = '{OPEN}' AND {r}last_at < ?", [cutoff]
+    if name == IN_PROGRESS:
+        return f"{r}state = '{OPEN}' AND {r}last_at >= ?", [cutoff]
+    if name not in OUTCOMES:
+        raise ValueError(f"no run outcome {name!r}")
+    return f"{r}state = '{name}'", []
 
 
 def drop_step_sql(table="run", column="index"):
@@ -322,6 +368,6 @@ def drop_step_sql(table="run", column="index"):
     progress, where reports ignore it).
     """
     r = f'"{table}".'
-    return (f"CASE {r}state WHEN 'completed' THEN NULL "
-            f"WHEN 'dismissed' THEN COALESCE({r}dismissed_step_{column}, {r}step_{column}) "
-            f"WHEN 'broken' THEN {r}missing_step_{column} ELSE {r}step_{column} END")
+    return (f"CASE {r}state WHEN '{COMPLETED}' THEN NULL "
+            f"WHEN '{DISMISSED}' THEN COALESCE({r}dismissed_step_{column}, {r}step_{column}) "
+            f"WHEN '{BROKEN}' THEN {r}missing_step_{column} ELSE {r}step_{column} END")

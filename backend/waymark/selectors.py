@@ -47,47 +47,63 @@ CSS_HEX_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?")
 CSS_ESCAPE = re.compile(r"\\(.)")
 
 
-def structure_problem(selector):
-    """What is structurally wrong with a selector, or None."""
-    if not selector.strip():
-        return "is empty"
-    stack, quote, index = [], None, 0
+def _scan(selector):
+    """The selector's characters as ``[(index, char, kind)]`` and the quote left open (or None).
+
+    ``kind`` is "escape" (a backslash escape outside a string, both its
+    characters), "quoted" (a quote mark, or anything inside a string) or "code".
+    """
+    chars, quote, index = [], None, 0
     while index < len(selector):
         char = selector[index]
         if char == "\\":
+            chars.append((index, char, "quoted" if quote else "escape"))
             index += 2
             continue
         if quote:
             quote = None if char == quote else quote
+            chars.append((index, char, "quoted"))
         elif char in "\"'":
             quote = char
-        elif char in "([":
+            chars.append((index, char, "quoted"))
+        else:
+            chars.append((index, char, "code"))
+        index += 1
+    return chars, quote
+
+
+def structure_problem(selector):
+    """What is structurally wrong with a selector, or None."""
+    if not selector.strip():
+        return "is empty"
+    chars, open_quote = _scan(selector)
+    stack = []
+    for index, char, kind in chars:
+        if kind != "code":
+            continue
+        if char in "([":
             stack.append(char)
         elif char in PAIRS:
             if not stack or stack[-1] != PAIRS[char]:
                 return f"has an unmatched '{char}' at character {index + 1}"
             stack.pop()
-        index += 1
-    if quote:
-        return f"has an unclosed {quote} quote"
+    if open_quote:
+        return f"has an unclosed {open_quote} quote"
     if stack:
         return f"has an unclosed '{stack[-1]}'"
-    return _combinator_problem(_outer_text(selector).strip())
+    return _combinator_problem(_outer_text(selector, chars).strip())
 
 
-def _outer_text(selector):
-    """The selector with quoted strings and bracket/parenthesis contents blanked out."""
-    out, depth, quote, index = [], 0, None, 0
-    while index < len(selector):
-        char = selector[index]
-        if char == "\\":
-            out.append("x" if depth == 0 and not quote else "")
-            index += 2
+def _outer_text(selector, chars=None):
+    """The selector with quoted strings and bracket/parenthesis contents blanked out
+    (``chars``: its ``_scan``, when already made)."""
+    out, depth = [], 0
+    for _, char, kind in chars if chars is not None else _scan(selector)[0]:
+        if kind == "escape":
+            if depth == 0:
+                out.append("x")
+        elif kind != "code":
             continue
-        if quote:
-            quote = None if char == quote else quote
-        elif char in "\"'":
-            quote = char
         elif char in "([":
             if depth == 0:
                 out.append(char)
@@ -98,7 +114,6 @@ def _outer_text(selector):
                 out.append(char)
         elif depth == 0:
             out.append(char)
-        index += 1
     return "".join(out)
 
 

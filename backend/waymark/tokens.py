@@ -50,6 +50,16 @@ def find_active_token(plaintext):
             .first())
 
 
+def active_token_by_id(token_id):
+    """The active (not revoked) token row with this id, or None."""
+    return Token.get_or_none((Token.id == token_id) & Token.revoked_at.is_null())
+
+
+def all_tokens():
+    """Every token row, revoked ones too, by id (never their values: only hashes are stored)."""
+    return list(Token.select().order_by(Token.id))
+
+
 def role_allows(token_role, needed_roles):
     """Admin may do everything; otherwise the token's role must be one of those needed."""
     return token_role == "admin" or token_role in needed_roles

@@ -19,12 +19,17 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[2])]
 
 from _streams import events  # noqa: E402
-from waymark import db, migrations  # noqa: E402
+from waymark import config, db, migrations  # noqa: E402
 from waymark.ingest import store_events  # noqa: E402
-from waymark.reports import broken_targets, guide_report, guide_summaries  # noqa: E402
+from waymark.reports.guides import guide_report  # noqa: E402
+from waymark.reports.summaries import guide_summaries  # noqa: E402
+from waymark.reports.targets import broken_targets  # noqa: E402
 from waymark.runs import fold, outcome  # noqa: E402
 
 NOW = datetime(2026, 11, 1)
+# The service's abandonment window, as `waymark serve` would read it.
+ABANDON_AFTER_MINUTES = config.from_environment()["ABANDON_AFTER_MINUTES"]
+AS_OF = {"now": NOW, "abandon_after_minutes": ABANDON_AFTER_MINUTES}
 CHUNK = 5000
 
 
@@ -53,7 +58,7 @@ def query_time_fold(guide_id):
         if isinstance(row["at"], str):
             row["at"] = datetime.fromisoformat(row["at"])
     runs, _ = fold(stored)
-    return [outcome(run, NOW, timedelta(minutes=30)) for run in runs]
+    return [outcome(run, NOW, timedelta(minutes=ABANDON_AFTER_MINUTES)) for run in runs]
 
 
 def fill(total, target, seed):
@@ -68,13 +73,13 @@ def measure(total):
     runs = db.database.execute_sql("SELECT COUNT(*) FROM run").fetchone()[0]
     print(f"\n{total:,} events, {runs:,} runs")
     figures = [
-        ("guide_report, typical guide (guide-07)", lambda: guide_report("guide-07", now=NOW)),
-        ("guide_report, hot guide (guide-00, 20%)", lambda: guide_report("guide-00", now=NOW)),
+        ("guide_report, typical guide (guide-07)", lambda: guide_report("guide-07", **AS_OF)),
+        ("guide_report, hot guide (guide-00, 20%)", lambda: guide_report("guide-00", **AS_OF)),
         ("guide_report, guide-07, version + 30 days", lambda: guide_report(
-            "guide-07", version=1, date_from=date(2026, 9, 1), date_to=date(2026, 9, 30), now=NOW)),
+            "guide-07", version=1, date_from=date(2026, 9, 1), date_to=date(2026, 9, 30), **AS_OF)),
         ("guide_report, guide-07, role + url glob", lambda: guide_report(
-            "guide-07", role="sales", url="https://app.example.com/*", now=NOW)),
-        ("guide_summaries (all 50 guides)", lambda: guide_summaries(now=NOW)),
+            "guide-07", role="sales", url="https://app.example.com/*", **AS_OF)),
+        ("guide_summaries (all 50 guides)", lambda: guide_summaries(**AS_OF)),
         ("broken_targets", lambda: broken_targets()),
         ("query-time fold instead, guide-07", lambda: query_time_fold("guide-07")),
         ("query-time fold instead, guide-00", lambda: query_time_fold("guide-00")),

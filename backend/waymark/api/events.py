@@ -17,22 +17,21 @@ from marshmallow import ValidationError
 from . import json_body
 from ..errors import ApiError, details_from_messages
 from ..ingest import ingest_batch
-from ..schemas.event import load_batch
+from ..schemas.event import BatchTooLarge, load_batch
 from ..tokens import require_role
 
 bp = Blueprint("events", __name__, url_prefix="/api/v1")
 
 
-
 def _raw_events(data):
     """The events of a batch; raises ApiError 413 when too many, 422 when not a batch."""
     limit = current_app.config["MAX_BATCH_EVENTS"]
-    if isinstance(data, dict) and isinstance(data.get("events"), list) and len(data["events"]) > limit:
-        raise ApiError(413, "payload_too_large",
-                       f"A batch holds at most {limit} events; this one has "
-                       f"{len(data['events'])}: send it in parts.")
     try:
         return load_batch(data, limit)
+    except BatchTooLarge:
+        raise ApiError(413, "payload_too_large",
+                       f"A batch holds at most {limit} events; this one has "
+                       f"{len(data['events'])}: send it in parts.") from None
     except ValidationError as error:
         raise ApiError(422, "invalid_batch", "The body must be {\"events\": [...]}.",
                        details_from_messages(error.messages)) from None

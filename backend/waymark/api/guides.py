@@ -14,11 +14,10 @@ Statuses:
 - 401 without a valid token, 403 with a token of a role that may not.
 """
 from flask import Blueprint, Response, jsonify, request
-from marshmallow import ValidationError
 
 from .. import catalogue
-from . import json_body
-from ..errors import ApiError, details_from_messages, not_found
+from . import json_body, query_args
+from ..errors import ApiError, not_found
 from ..schemas.kinds import check_document
 from ..schemas.guide_api import GuidesQuerySchema
 from ..tokens import require_role
@@ -27,16 +26,6 @@ bp = Blueprint("guides", __name__, url_prefix="/api/v1/guides")
 
 # Published versions start at 1: version 0 marks a guide that is only being previewed.
 PREVIEW_VERSION = 0
-
-
-
-def _query():
-    try:
-        return GuidesQuerySchema().load(request.args.to_dict())
-    except ValidationError as error:
-        details = details_from_messages(error.messages)
-        names = ", ".join(sorted({detail["path"] for detail in details}))
-        raise ApiError(400, "invalid_query", f"Bad query parameter(s): {names}.", details) from None
 
 
 def _etag_matches(etag):
@@ -64,7 +53,7 @@ def _guide_or_404(read, guide_id):
 @require_role("extension")
 def list_guides():
     """The published guides matching ``url`` (optional) for ``role``, with an ETag."""
-    args = _query()
+    args = query_args(GuidesQuerySchema())
     answer = catalogue.matching(args.get("url"), args.get("role"))
     headers = {"ETag": answer.etag, "Cache-Control": "private, no-cache"}
     if _etag_matches(answer.etag):

@@ -1,7 +1,7 @@
 """Liveness and readiness probes for load balancers."""
 from flask import Blueprint, jsonify
 
-from ..db import database
+from ..db import ping
 
 bp = Blueprint("health", __name__)
 
@@ -16,7 +16,7 @@ def healthz():
 def readyz():
     """The database answers."""
     try:
-        database.execute_sql("SELECT 1").fetchone()
+        ping()
     except Exception as error:  # any driver error means not ready
         return jsonify({"status": "unavailable", "error": {"code": "database_unavailable",
                                                           "message": str(error)}}), 503

@@ -12,14 +12,12 @@ from urllib.parse import urlparse
 from flask import (Blueprint, current_app, g, redirect, render_template, request, session,
                    url_for)
 
-from ..models import Token
-from ..tokens import find_active_token
+from ..errors import ApiError
+from ..tokens import active_token_by_id, find_active_token
 from .csrf import check_csrf, new_csrf_token
-from .errors import DashboardError, init_blueprint
 from .sessions import end_session, session_token_id, start_session
 
 bp = Blueprint("dashboard_auth", __name__, url_prefix="/dashboard", template_folder="templates")
-init_blueprint(bp)
 
 
 def _session_seconds():
@@ -31,7 +29,7 @@ def current_admin():
     token_id = session_token_id(session.get("sid"))
     if token_id is None:
         return None
-    token = Token.get_or_none((Token.id == token_id) & Token.revoked_at.is_null())
+    token = active_token_by_id(token_id)
     return token if token is not None and token.role == "admin" else None
 
 
@@ -55,7 +53,7 @@ def admin_required(view):
             if request.method in ("GET", "HEAD"):
                 return redirect(url_for("dashboard_auth.sign_in", next=request.full_path.rstrip("?"),
                                         expired=1 if had_session else None), code=303)
-            raise DashboardError(401, "unauthorized", "Sign in with an admin token first.")
+            raise ApiError(401, "unauthorized", "Sign in with an admin token first.")
         g.admin_token = token
         return view(*args, **kwargs)
     return wrapper

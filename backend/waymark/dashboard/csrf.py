@@ -9,7 +9,7 @@ import secrets
 
 from flask import request, session
 
-from .errors import DashboardError
+from ..errors import ApiError
 
 FIELD = "csrf_token"
 
@@ -28,11 +28,11 @@ def new_csrf_token():
 
 
 def check_csrf():
-    """Raise DashboardError 400 unless the posted form's token matches the session's."""
+    """Raise ApiError 400 unless the posted form's token matches the session's."""
     expected = session.get(FIELD)
     sent = request.form.get(FIELD, "")
     if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
-        raise DashboardError(
+        raise ApiError(
             400, "csrf_failed",
             "This form expired or was sent from another site: reload the page and try again.",
             path=FIELD)

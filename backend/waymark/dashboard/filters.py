@@ -10,10 +10,9 @@ from datetime import date, timedelta
 from flask import request
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
-from ..errors import details_from_messages
+from ..errors import ApiError, details_from_messages
 from ..models import utcnow
 from ..schemas.report import DateRangeSchema
-from .errors import DashboardError
 
 DEFAULT_DAYS = 30
 
@@ -39,7 +38,7 @@ class Filters:
     page: int = 1  # the page of free texts (surveys, exit surveys)
 
     def report_args(self):
-        """Keyword arguments of reports.guide_report."""
+        """Keyword arguments of reports.guides.guide_report."""
         return {"version": self.version, "date_from": self.date_from, "date_to": self.date_to,
                 "role": self.role}
 
@@ -78,15 +77,14 @@ def preset_ranges():
 
 
 def _load(schema):
-    """The page's parameters, blanks dropped; raises DashboardError 400 naming the bad one."""
+    """The page's parameters, blanks dropped; raises ApiError 400 naming the bad one."""
     raw = {key: value.strip() for key, value in request.args.items() if value.strip()}
     try:
         return schema.load(raw)
     except ValidationError as error:
         detail = details_from_messages(error.messages)[0]
-        raise DashboardError(400, "invalid_query",
-                             f"Bad filter {detail['path']!r}: {detail['message']}",
-                             path=detail["path"]) from None
+        raise ApiError(400, "invalid_query", f"Bad filter {detail['path']!r}: {detail['message']}",
+                       path=detail["path"]) from None
 
 
 def _with_default_range(loaded):

@@ -1,6 +1,6 @@
 """Report figures → what the pages show: rows, the worst step in words, chart data, formats.
 
-Pure functions over the dicts reports.py returns, so the page, the chart and the
+Pure functions over the dicts the reports (reports/) return, so the page, the chart and the
 CSV are all drawn from one report.
 """
 

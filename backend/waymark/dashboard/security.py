@@ -5,7 +5,6 @@ through the database, settings.secret_key). It holds the admin token's *id*,
 never the token, so revoking the token ends its sessions (auth.current_admin
 checks it on each request).
 """
-import os
 from datetime import timedelta
 
 from flask import request
@@ -33,13 +32,8 @@ class DashboardSessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
-def _session_hours():
-    return float(os.environ.get("WAYMARK_DASHBOARD_SESSION_HOURS", "8"))
-
-
 def init_app(app):
     """Configure the session cookie and add the security headers to dashboard responses."""
-    app.config.setdefault("DASHBOARD_SESSION_HOURS", _session_hours())
     app.config.update(
         SESSION_COOKIE_NAME="waymark_dashboard",
         SESSION_COOKIE_PATH=PREFIX,
@@ -51,7 +45,7 @@ def init_app(app):
         PERMANENT_SESSION_LIFETIME=timedelta(hours=app.config["DASHBOARD_SESSION_HOURS"]),
         SESSION_REFRESH_EACH_REQUEST=False,
     )
-    if os.environ.get("WAYMARK_SECURE_COOKIES", "").strip().lower() in {"1", "true", "yes", "on"}:
+    if app.config["SECURE_COOKIES"]:
         app.config["SESSION_COOKIE_SECURE"] = True  # behind a TLS-terminating proxy
     app.session_interface = DashboardSessionInterface()
 

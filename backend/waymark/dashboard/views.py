@@ -1,24 +1,21 @@
 """The dashboard's pages: guide list, a report per document (by its kind, and its CSV),
 broken targets, the help panel.
 
-Views only read filters, call reports.py / kind_reports and the presenters, and render; no SQL here.
+Views only read filters, call the reports, the catalogue and the presenters, and
+render; no SQL here.
 """
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, url_for
 
-from .. import reports
-from ..kind_reports import document_report
-from ..kind_reports.csv_export import document_csv
-from ..kind_reports.help_panel import help_report
+from .. import catalogue
+from ..errors import ApiError
+from ..reports import export, guides, help_panel, kind_export, kinds, summaries, targets
 from . import kind_presenters, presenters
 from .auth import admin_required
-from .catalogue_info import catalogue_entries, catalogue_entry, published_versions
 from .csrf import csrf_token
-from .errors import DashboardError, init_blueprint
 from .filters import preset_ranges, range_filters, report_filters
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
                static_folder="static", static_url_path="static")
-init_blueprint(bp)
 
 
 @bp.app_context_processor
@@ -27,12 +24,27 @@ def template_helpers():
             "kinds": kind_presenters}
 
 
+def _abandon_after_minutes():
+    return current_app.config["ABANDON_AFTER_MINUTES"]
+
+
 def _known_guide(guide_id):
-    """The catalogue entry (maybe None) of a guide; raises DashboardError 404 for an unknown one."""
-    if not reports.guide_known(guide_id):
-        raise DashboardError(404, "not_found", f"No guide {guide_id!r} in the catalogue and no "
-                                               "runs of it.", path="guide_id")
-    return catalogue_entry(guide_id)
+    """The catalogue entry (maybe None) of a guide; raises ApiError 404 for an unknown one."""
+    if not guides.guide_known(guide_id):
+        raise ApiError(404, "not_found", f"No guide {guide_id!r} in the catalogue and no "
+                                         "runs of it.", path="guide_id")
+    return catalogue.list_entry(guide_id)
+
+
+def _guide_report(guide_id, filters):
+    """The report of a document of any kind (a guide's: the drop-off report)."""
+    return kinds.document_report(guide_id, **filters.report_args(), page=filters.page,
+                                 abandon_after_minutes=_abandon_after_minutes())
+
+
+# The page of each document kind other than a walkthrough.
+KIND_TEMPLATES = {"tips": "tips_report.html", "nudge": "nudge_report.html",
+                  "survey": "survey_report.html", "resources": "resources_report.html"}
 
 
 @bp.get("/")
@@ -40,15 +52,11 @@ def _known_guide(guide_id):
 def guide_list():
     """Every guide with its latest version, status, runs and completion over the range."""
     filters = range_filters()
-    summaries = reports.guide_summaries(date_from=filters.date_from, date_to=filters.date_to)
-    rows = presenters.guide_list_rows(summaries, catalogue_entries())
+    lines = summaries.guide_summaries(date_from=filters.date_from, date_to=filters.date_to,
+                                      abandon_after_minutes=_abandon_after_minutes())
+    rows = presenters.guide_list_rows(lines, catalogue.list_entries())
     return render_template("guide_list.html", rows=rows, filters=filters,
-                           recently_broken_days=reports.RECENTLY_BROKEN_DAYS)
-
-
-# The page of each document kind other than a walkthrough.
-KIND_TEMPLATES = {"tips": "tips_report.html", "nudge": "nudge_report.html",
-                  "survey": "survey_report.html", "resources": "resources_report.html"}
+                           recently_broken_days=summaries.RECENTLY_BROKEN_DAYS)
 
 
 @bp.get("/guides/<guide_id>")
@@ -58,9 +66,9 @@ def guide_report(guide_id):
     trend, and why people left (its exit survey)."""
     entry = _known_guide(guide_id)
     filters = report_filters()
-    report = document_report(guide_id, page=filters.page, **filters.report_args())
-    options = reports.report_filter_options(guide_id)
-    versions = sorted(set(options["versions"]) | set(published_versions(guide_id)), reverse=True)
+    report = _guide_report(guide_id, filters)
+    options = guides.report_filter_options(guide_id)
+    versions = sorted(set(options["versions"]) | set(catalogue.version_numbers(guide_id)), reverse=True)
     common = dict(guide_id=guide_id, entry=entry or {}, report=report, filters=filters, versions=versions,
                   roles=sorted(set(options["roles"]) | ({filters.role} - {None})),
                   csv_url=url_for("dashboard.guide_report_csv", guide_id=guide_id, **filters.query()))
@@ -78,11 +86,10 @@ def guide_report_csv(guide_id):
     """Exactly the table the report page shows for the same filters, as CSV."""
     _known_guide(guide_id)
     filters = report_filters()
-    body = document_csv(document_report(guide_id, page=filters.page, **filters.report_args()))
-    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in guide_id)
-    span = f"{filters.date_from or 'start'}_{filters.date_to or 'now'}"
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="waymark-{stem}-{span}.csv"'})
+    body = kind_export.document_csv(_guide_report(guide_id, filters))
+    filename = export.csv_filename(guide_id, f"{filters.date_from or 'start'}_{filters.date_to or 'now'}")
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.get("/broken-targets")
@@ -90,16 +97,16 @@ def guide_report_csv(guide_id):
 def broken_targets():
     """Steps whose element went missing, most first, with URLs and when last seen."""
     filters = range_filters()
-    found = reports.broken_targets(date_from=filters.date_from, date_to=filters.date_to)
-    titles = {gid: entry["title"] for gid, entry in catalogue_entries().items()}
+    found = targets.broken_targets(date_from=filters.date_from, date_to=filters.date_to)
+    titles = {gid: entry["title"] for gid, entry in catalogue.list_entries().items()}
     return render_template("broken_targets.html", rows=found, titles=titles, filters=filters)
 
 
 @bp.get("/help")
 @admin_required
-def help_panel():
+def help_panel_page():
     """The help panel: opens, links opened most, and the searches that found nothing (the FAQ's to-do list)."""
     filters = range_filters()
-    report = help_report(date_from=filters.date_from, date_to=filters.date_to)
-    titles = {gid: entry["title"] for gid, entry in catalogue_entries().items()}
+    report = help_panel.help_report(date_from=filters.date_from, date_to=filters.date_to)
+    titles = {gid: entry["title"] for gid, entry in catalogue.list_entries().items()}
     return render_template("help.html", report=report, titles=titles, filters=filters)

@@ -24,6 +24,8 @@ to the table for every step (the hot guide's report got slower, 260 → 330 ms).
 from peewee import SqliteDatabase
 
 # ``{p}`` prefixes every column: "" inside the row, "NEW." in a trigger.
+# A frozen copy of runs.state_sql (a migration must not change when the code does);
+# tests/test_migrations.py fails if the two ever say different things.
 RUN_STATE = ("CASE WHEN {p}completed_at IS NOT NULL AND ({p}dismissed_at IS NULL "
              "OR {p}completed_at <= {p}dismissed_at) THEN 'completed' "
              "WHEN {p}dismissed_at IS NOT NULL THEN 'dismissed' "

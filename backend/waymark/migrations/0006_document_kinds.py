@@ -1,5 +1,5 @@
-"""What the events of tips, nudges, surveys and the help panel carry (PRODUCT.md
-"Events for these kinds"), as columns the kind reports group by.
+"""What the events of tips, nudges, surveys and the help panel carry (docs/contract-notes.md
+"Events of the other kinds"), as columns the kind reports group by.
 
 - ``event``: ``action_index``/``action_label`` (nudge_action), ``answer_choice``/
   ``answer_value``/``answer_text`` (survey_answered: the free text is stored

@@ -11,6 +11,7 @@ import pkgutil
 from peewee import SqliteDatabase
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
+from ..db import execute
 from ..models import utcnow
 
 ADVISORY_LOCK_KEY = 0x5761796D  # "Waym"
@@ -49,10 +50,8 @@ def upgrade(db, until=None):
                         continue
                     module = importlib.import_module(f"{__name__}.{name}")
                     module.upgrade(db, _migrator(db))
-                    db.execute_sql(
-                        "INSERT INTO schema_migrations (name, applied_at) VALUES (%s, %s)"
-                        .replace("%s", "?" if sqlite else "%s"),
-                        (name, utcnow()))
+                    execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                            (name, utcnow()), on=db)
                     done.append(name)
         finally:
             if not sqlite:

@@ -1,4 +1,4 @@
-"""What every document kind shares (PRODUCT.md "Beyond walkthroughs"), written once.
+"""What every document kind shares (docs/guides.md "Document kinds"), written once.
 
 A document is a ``guide`` (schemas/guide.py), ``tips`` (tips.py), ``resources``
 (resources.py), ``nudge`` (nudge.py) or ``survey`` (survey.py). All of them

@@ -1,7 +1,7 @@
 """Events v1: what the extension sends, validated one event at a time.
 
-Guides send the types of PRODUCT.md "Events, version 1"; tips, nudges,
-surveys and the help panel send those of "Events for these kinds" (the same
+Guides send the types of docs/contract-notes.md "Events"; tips, nudges,
+surveys and the help panel send those of "Events of the other kinds" (the same
 envelope, with ``action``, ``answer``, ``text``, ``query``/``results`` and
 ``guide_started.source`` where they apply). Help panel events (``panel_opened``,
 ``panel_search``) belong to no document, so ``guide_id``, ``guide_version`` and
@@ -125,7 +125,7 @@ class SourceSchema(_Strict):
 
 
 class EventSchema(Schema):
-    """One event, as PRODUCT.md "Events, version 1" and docs/contract-notes.md define it."""
+    """One event, as docs/contract-notes.md "Events" defines it (events, version 1)."""
 
     class Meta:
         unknown = RAISE  # unknown keys are moved to ``extra`` in pre_load first
@@ -239,17 +239,22 @@ class EventBatchSchema(Schema):
     events = fields.List(fields.Raw(), required=True)
 
 
+class BatchTooLarge(ValidationError):
+    """More events in a batch than the service takes at once (the API answers 413)."""
+
+
 _event_schema = EventSchema()
 _batch_schema = EventBatchSchema()
 
 
 def load_batch(data, max_events):
-    """Check the batch envelope; return the raw events or raise ValidationError with paths."""
+    """Check the batch envelope; return the raw events or raise ValidationError with paths
+    (BatchTooLarge when it holds more than ``max_events``)."""
     batch = _batch_schema.load(data)
     events = batch["events"]
     if len(events) > max_events:
-        raise ValidationError({"events": [f"a batch holds at most {max_events} events; "
-                                          f"this one has {len(events)}: send it in parts"]})
+        raise BatchTooLarge({"events": [f"a batch holds at most {max_events} events; "
+                                        f"this one has {len(events)}: send it in parts"]})
     return events
 
 

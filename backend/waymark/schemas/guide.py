@@ -1,4 +1,4 @@
-"""Guide format v1 (PRODUCT.md "Guide format, version 1", docs/guides.md): the ``guide`` kind.
+"""Guide format v1 (docs/guides.md): the ``guide`` kind.
 
 ``check_guide(document)`` answers every problem at once: errors (the guide
 cannot be published) and warnings (valid, but likely to hurt), each as

@@ -1,4 +1,4 @@
-"""The ``nudge`` kind: a banner, modal, toast or pointer (PRODUCT.md "Nudges").
+"""The ``nudge`` kind: a banner, modal, toast or pointer (docs/guides.md "Nudges").
 
 Each action does exactly one thing: ``start`` a guide (its id), open a ``url``
 (http, https or mailto) or ``dismiss``. A ``pointer`` sits beside its

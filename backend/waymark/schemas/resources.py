@@ -1,4 +1,4 @@
-"""The ``resources`` kind: links for the help panel (PRODUCT.md "Resources and the help panel").
+"""The ``resources`` kind: links for the help panel (docs/guides.md "Resources").
 
 Links open only ``http:``, ``https:``, ``mailto:`` and ``tel:`` URLs: never
 ``javascript:`` or ``data:``, whatever an author writes.

@@ -1,4 +1,4 @@
-"""The ``survey`` kind (a pulse survey) and a guide's ``exit_survey`` (PRODUCT.md "Surveys: ask why").
+"""The ``survey`` kind (a pulse survey) and a guide's ``exit_survey`` (docs/guides.md "Surveys").
 
 A survey asks one question, on a ``scale`` or with ``choices`` (exactly one of
 the two), with an optional free-text follow-up (``text``: its prompt). An exit

@@ -1,6 +1,6 @@
 """The ``tips`` kind: help beside a field, and validation that keeps people on the procedure.
 
-PRODUCT.md "Tips". Each tip has a ``target`` (found as a step's is), a title,
+docs/guides.md "Tips". Each tip has a ``target`` (found as a step's is), a title,
 an optional body, how it shows (``beacon``, ``hover``, ``focus``) and an
 optional ``validate`` (``pattern``, ``required``, ``message``). The pattern is
 a JavaScript regular expression; what the service can check of it is in

@@ -5,7 +5,8 @@ migration 0006); ``resource_opened`` is an event of the resources document,
 its ``step_index`` the link's index.
 """
 from .. import catalogue
-from .events import day_range, event_filters, iso, query
+from ..db import query
+from .filters import events_where, iso, where
 
 UNFOUND_LIMIT = 100
 
@@ -18,13 +19,12 @@ def help_report(date_from=None, date_to=None, limit=UNFOUND_LIMIT):
                                "url": "https://…", "count": 31}],
          "unfound_searches": [{"query": "per diem", "count": 5, "last_seen": "2026-11-22T10:31:07.123Z"}]}
     """
-    clauses, params = day_range("h.at", date_from, date_to)
-    where = " AND ".join(["1 = 1", *clauses])
-    totals = dict(query(f"SELECT h.type, COUNT(*) FROM help_event h WHERE {where} GROUP BY h.type", params))
+    in_range, params = where("h", date_from=date_from, date_to=date_to, day_column="at")
+    totals = dict(query(f"SELECT h.type, COUNT(*) FROM help_event h WHERE {in_range} GROUP BY h.type", params))
     unfound = query(f"SELECT h.query, COUNT(*), MAX(h.at) FROM help_event h "
-                    f"WHERE {where} AND h.type = 'panel_search' AND h.results = 0 "
+                    f"WHERE {in_range} AND h.type = 'panel_search' AND h.results = 0 "
                     f"GROUP BY h.query ORDER BY COUNT(*) DESC, MAX(h.at) DESC, h.query LIMIT ?", [*params, limit])
-    [(unfound_total,)] = query(f"SELECT COUNT(*) FROM help_event h WHERE {where} "
+    [(unfound_total,)] = query(f"SELECT COUNT(*) FROM help_event h WHERE {in_range} "
                                f"AND h.type = 'panel_search' AND h.results = 0", params)
     return {"from": date_from and date_from.isoformat(), "to": date_to and date_to.isoformat(),
             "panel_opens": totals.get("panel_opened", 0), "searches": totals.get("panel_search", 0),
@@ -35,9 +35,8 @@ def help_report(date_from=None, date_to=None, limit=UNFOUND_LIMIT):
 
 
 def _resources_opened(date_from, date_to):
-    clauses, params = day_range("e.at", date_from, date_to)
-    where = " AND ".join(["e.type = 'resource_opened'", *clauses])
-    rows = query(f"SELECT e.guide_id, e.step_index, COUNT(*) FROM event e WHERE {where} "
+    opened, params = events_where(("resource_opened",), date_from=date_from, date_to=date_to)
+    rows = query(f"SELECT e.guide_id, e.step_index, COUNT(*) FROM event e WHERE {opened} "
                  f"GROUP BY e.guide_id, e.step_index", params)
     documents = {}
     lines = []
@@ -63,8 +62,8 @@ def resources_report(guide_id, document, version=None, date_from=None, date_to=N
         {"guide_id": "expenses-help", "kind": "resources", "version": None,
          "links": [{"index": 0, "title": "Expense policy FAQ", "url": "https://…", "opened": 31}]}
     """
-    where, params = event_filters(guide_id, ("resource_opened",), version, date_from, date_to, role)
-    counts = dict(query(f"SELECT e.step_index, COUNT(*) FROM event e WHERE {where} GROUP BY e.step_index",
+    opened, params = events_where(("resource_opened",), guide_id, version, date_from, date_to, role)
+    counts = dict(query(f"SELECT e.step_index, COUNT(*) FROM event e WHERE {opened} GROUP BY e.step_index",
                         params))
     links = (document or {}).get("links") or []
     return {"guide_id": guide_id, "kind": "resources", "version": version,

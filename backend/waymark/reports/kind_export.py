@@ -1,22 +1,18 @@
-"""The kind reports as CSV: a header row, then a row per tip, funnel stage, answer or text.
+"""The reports of every kind as CSV: a header row, then a row per step, tip, funnel stage,
+answer or text.
 
 Every cell that came from a person (titles, labels, answer texts, searches)
-passes ``safe``: a spreadsheet never runs it as a formula (CSV injection).
+passes ``export.csv_safe``: a spreadsheet never runs it as a formula (CSV injection).
 """
 import csv
 import io
 
-from .. import reports
+from ..runs import DISMISSED
+from .export import csv_safe, report_csv
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-
-def safe(text):
-    """Author or employee text as a CSV cell that cannot run as a formula."""
-    if text is None:
-        return ""
-    text = str(text)
-    return "'" + text if text[:1] in FORMULA_STARTS else text
+def safe(value):
+    return csv_safe(None if value is None else str(value))
 
 
 def _write(rows):
@@ -42,7 +38,7 @@ def tips_csv(report):
 def nudge_csv(report):
     """``stage,label,count``: shown, dismissed, each action, guides started, guides completed."""
     rows = [("stage", "label", "count"), ("shown", "", report["shown"]),
-            ("dismissed", "", report["dismissed"])]
+            (DISMISSED, "", report[DISMISSED])]
     rows += [(f"action {action['index']}", safe(action["label"]), action["count"]) for action in report["actions"]]
     rows += [("guides_started", "", report["guides_started"]),
              ("guides_completed", "", report["guides_completed"])]
@@ -53,7 +49,7 @@ def survey_csv(report):
     """``row,answer,label,count,at,text``: the totals, a row per choice or scale value, then the texts
     of the page asked for (newest first)."""
     rows = [("row", "answer", "label", "count", "at", "text")]
-    rows += [("total", name, "", report[name], "", "") for name in ("shown", "answered", "dismissed")]
+    rows += [("total", name, "", report[name], "", "") for name in ("shown", "answered", DISMISSED)]
     if report["scale"]:
         rows += [("value", line["value"], "", line["count"], "", "") for line in report["scale"]["values"]]
     for line in report["choices"] or []:
@@ -71,8 +67,8 @@ def resources_csv(report):
 
 
 def guide_csv(report):
-    """The drop-off CSV (reports.report_csv); with an exit survey, a column per reason after it."""
-    base = reports.report_csv(report)
+    """The drop-off CSV (export.report_csv); with an exit survey, a column per reason after it."""
+    base = report_csv(report)
     if "exit_survey" not in report:
         return base
     rows = list(csv.reader(io.StringIO(base)))

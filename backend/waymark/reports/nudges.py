@@ -1,5 +1,7 @@
 """The nudge report: its conversion funnel, from shown through each action to completed guides."""
-from .events import day_range, event_filters, query
+from .. import runs
+from ..db import query
+from .filters import events_where, where
 
 NUDGE_TYPES = ("nudge_shown", "nudge_dismissed", "nudge_action")
 
@@ -19,9 +21,9 @@ def nudge_report(guide_id, document, version=None, date_from=None, date_to=None,
     ``version`` applies to the nudge's own events only (a guide_started does not say which
     version of the nudge started it).
     """
-    where, params = event_filters(guide_id, NUDGE_TYPES, version, date_from, date_to, role)
+    of_nudge, params = events_where(NUDGE_TYPES, guide_id, version, date_from, date_to, role)
     rows = query(f"SELECT e.type, e.action_index, MAX(e.action_label), COUNT(*), COUNT(DISTINCT e.user) "
-                 f"FROM event e WHERE {where} GROUP BY e.type, e.action_index", params)
+                 f"FROM event e WHERE {of_nudge} GROUP BY e.type, e.action_index", params)
     totals, taken, users = {kind: 0 for kind in NUDGE_TYPES}, {}, 0
     for kind, index, label, count, distinct in rows:
         totals[kind] += count
@@ -37,7 +39,7 @@ def nudge_report(guide_id, document, version=None, date_from=None, date_to=None,
               + [{"stage": "guides started", "count": started},
                  {"stage": "guides completed", "count": completed}])
     return {"guide_id": guide_id, "kind": "nudge", "version": version, "shown": totals["nudge_shown"],
-            "users": users, "dismissed": totals["nudge_dismissed"], "actions": actions,
+            "users": users, runs.DISMISSED: totals["nudge_dismissed"], "actions": actions,
             "guides_started": started, "guides_completed": completed, "funnel": funnel}
 
 
@@ -57,15 +59,12 @@ def _actions(document, taken):
 
 
 def _guides_from(nudge_id, date_from, date_to, role):
-    """(guides started from the nudge, of those the runs that completed)."""
-    clauses, params = day_range("e.at", date_from, date_to)
-    if role is not None:
-        clauses.append("e.role = ?")
-        params.append(role)
-    extra = "".join(f" AND {clause}" for clause in clauses)
-    [(started, completed)] = query(
-        "SELECT COUNT(DISTINCT e.run_id), COUNT(DISTINCT CASE WHEN r.state = 'completed' THEN r.run_id END) "
-        "FROM event e LEFT JOIN run r ON r.run_id = e.run_id "
-        f"WHERE e.source_kind = 'nudge' AND e.source_id = ? AND e.type = 'guide_started'{extra}",
-        [nudge_id, *params])
-    return started or 0, completed or 0
+    """(guides started from the nudge, of those the runs that completed; runs.py says which did)."""
+    in_range, params = where("e", date_from=date_from, date_to=date_to, role=role, day_column="at")
+    completed, completed_params = runs.outcome_is_sql(runs.COMPLETED, "r")
+    [(started, done)] = query(
+        f"SELECT COUNT(DISTINCT e.run_id), COUNT(DISTINCT CASE WHEN {completed} THEN r.run_id END) "
+        f"FROM event e LEFT JOIN run r ON r.run_id = e.run_id "
+        f"WHERE e.source_kind = 'nudge' AND e.source_id = ? AND e.type = 'guide_started' AND {in_range}",
+        [*completed_params, nudge_id, *params])
+    return started or 0, done or 0

@@ -7,10 +7,10 @@ from datetime import date
 
 from waymark import catalogue
 from waymark.ingest import ingest_batch
-from waymark.kind_reports import document_report
-from waymark.kind_reports.csv_export import document_csv, help_csv
-from waymark.kind_reports.help_panel import help_report
-from waymark.kind_reports.surveys import nps
+from waymark.reports.help_panel import help_report
+from waymark.reports.kind_export import document_csv, help_csv
+from waymark.reports.kinds import document_report
+from waymark.reports.surveys import nps
 
 from .test_schemas_kinds import GUIDE, NUDGE, RESOURCES, SURVEY, TIPS
 

@@ -1,5 +1,6 @@
 """The tips report: per tip, how often it opened, for how many people, and how validation went."""
-from .events import event_filters, query, rate
+from ..db import query
+from .filters import events_where, rate
 
 TIP_TYPES = ("tip_shown", "validation_failed", "validation_passed")
 
@@ -16,9 +17,9 @@ def tips_report(guide_id, document, version=None, date_from=None, date_to=None, 
          "most_failed": [{"tip_id": "amount", "title": "Amount", "validation_failed": 12,
                           "fixed_rate": 0.75}]}
     """
-    where, params = event_filters(guide_id, TIP_TYPES, version, date_from, date_to, role)
+    of_tips, params = events_where(TIP_TYPES, guide_id, version, date_from, date_to, role)
     rows = query(f"SELECT e.step_index, e.step_id, e.type, COUNT(*), COUNT(DISTINCT e.user) FROM event e "
-                 f"WHERE {where} GROUP BY e.step_index, e.step_id, e.type", params)
+                 f"WHERE {of_tips} GROUP BY e.step_index, e.step_id, e.type", params)
     counts = {}
     for index, tip_id, kind, count, users in rows:
         figures = counts.setdefault(tip_id, {"index": index, "shown": 0, "users": 0,

@@ -3,7 +3,9 @@
 Free texts are returned as the text people wrote, newest first and paged;
 they are never interpreted here (the dashboard escapes them, the CSV guards them).
 """
-from .events import event_filters, iso, query, rate
+from ..db import query
+from ..runs import DISMISSED
+from .filters import events_where, iso, rate
 
 SURVEY_TYPES = ("survey_shown", "survey_dismissed", "survey_answered")
 TEXTS_PER_PAGE = 50
@@ -23,28 +25,27 @@ def survey_report(guide_id, document, version=None, date_from=None, date_to=None
          "texts": {"total": 12, "page": 1, "per_page": 50,
                    "items": [{"text": "Faster please", "at": "2026-11-22T10:31:07.123Z", "value": 2, "choice": None}]}}
     """
-    filters = (guide_id, SURVEY_TYPES, version, date_from, date_to, role)
-    where, params = event_filters(*filters)
-    totals = dict(query(f"SELECT e.type, COUNT(*) FROM event e WHERE {where} GROUP BY e.type", params))
-    answers = _answers(where, params)
+    of_survey, params = events_where(SURVEY_TYPES, guide_id, version, date_from, date_to, role)
+    totals = dict(query(f"SELECT e.type, COUNT(*) FROM event e WHERE {of_survey} GROUP BY e.type", params))
+    answers = _answers(of_survey, params)
     question = (document or {}).get("survey") or {}
     report = {"guide_id": guide_id, "kind": "survey", "version": version,
               "question": question.get("question"), "shown": totals.get("survey_shown", 0),
-              "answered": totals.get("survey_answered", 0), "dismissed": totals.get("survey_dismissed", 0),
+              "answered": totals.get("survey_answered", 0), DISMISSED: totals.get("survey_dismissed", 0),
               "scale": None, "choices": None}
     report["answer_rate"] = rate(report["answered"], report["shown"])
     if "scale" in question or ("choices" not in question and answers["value"]):
         report["scale"] = _scale(question.get("scale") or {}, answers["value"])
     else:
         report["choices"] = _choices(question.get("choices") or [], answers["choice"])
-    report["texts"] = texts(where, params, page, per_page)
+    report["texts"] = texts(of_survey, params, page, per_page)
     return report
 
 
-def _answers(where, params):
+def _answers(of_survey, params):
     """``{"choice": {index: count}, "value": {value: count}}`` of the answered events."""
     rows = query(f"SELECT e.answer_choice, e.answer_value, COUNT(*) FROM event e "
-                 f"WHERE {where} AND e.type = 'survey_answered' GROUP BY e.answer_choice, e.answer_value",
+                 f"WHERE {of_survey} AND e.type = 'survey_answered' GROUP BY e.answer_choice, e.answer_value",
                  params)
     found = {"choice": {}, "value": {}}
     for choice, value, count in rows:
@@ -84,9 +85,9 @@ def nps(counts):
     return round(100 * (promoters - detractors) / answered)
 
 
-def texts(where, params, page=1, per_page=TEXTS_PER_PAGE):
-    """The free texts of the answers in ``where``, newest first, one page of them."""
-    condition = f"{where} AND e.type = 'survey_answered' AND e.answer_text IS NOT NULL AND e.answer_text <> ''"
+def texts(of_survey, params, page=1, per_page=TEXTS_PER_PAGE):
+    """The free texts of the answers among the events ``of_survey`` selects, newest first, one page."""
+    condition = f"{of_survey} AND e.type = 'survey_answered' AND e.answer_text IS NOT NULL AND e.answer_text <> ''"
     [(total,)] = query(f"SELECT COUNT(*) FROM event e WHERE {condition}", params)
     rows = query(f"SELECT e.answer_text, e.at, e.answer_value, e.answer_choice, e.step_index, e.step_id "
                  f"FROM event e WHERE {condition} ORDER BY e.at DESC, e.id DESC LIMIT ? OFFSET ?",
@@ -113,11 +114,11 @@ def add_exit_reasons(report, document, version=None, date_from=None, date_to=Non
     """
     survey = document.get("exit_survey") or {}
     labels = survey.get("choices") or []
-    where, params = event_filters(report["guide_id"], SURVEY_TYPES, version, date_from, date_to, role)
-    totals = dict(query(f"SELECT e.type, COUNT(*) FROM event e WHERE {where} GROUP BY e.type", params))
+    of_survey, params = events_where(SURVEY_TYPES, report["guide_id"], version, date_from, date_to, role)
+    totals = dict(query(f"SELECT e.type, COUNT(*) FROM event e WHERE {of_survey} GROUP BY e.type", params))
     rows = query(f"SELECT e.step_index, e.step_id, e.answer_choice, COUNT(*), "
                  f"SUM(CASE WHEN e.answer_text IS NOT NULL AND e.answer_text <> '' THEN 1 ELSE 0 END) "
-                 f"FROM event e WHERE {where} AND e.type = 'survey_answered' "
+                 f"FROM event e WHERE {of_survey} AND e.type = 'survey_answered' "
                  f"GROUP BY e.step_index, e.step_id, e.answer_choice", params)
     by_step = {}
     for index, step_id, choice, count, with_text in rows:
@@ -131,8 +132,8 @@ def add_exit_reasons(report, document, version=None, date_from=None, date_to=Non
         step["exit_reasons"] = _exit_reasons(labels, reasons)
     report["exit_survey"] = {
         "question": survey.get("question"), "choices": labels, "shown": totals.get("survey_shown", 0),
-        "answered": totals.get("survey_answered", 0), "dismissed": totals.get("survey_dismissed", 0),
-        "texts": texts(where, params, page, per_page)}
+        "answered": totals.get("survey_answered", 0), DISMISSED: totals.get("survey_dismissed", 0),
+        "texts": texts(of_survey, params, page, per_page)}
     return report
 
 

@@ -1,0 +1,93 @@
+"""Steps whose target went missing: across guides (the broken-targets page) and per guide.
+
+Read from the ``target_missing`` events (``type = 'target_missing'`` is a literal
+so that the partial index on it applies), by the day the miss happened.
+"""
+import json
+
+from ..db import query
+from .filters import as_datetime, iso, where
+
+MISSING = "e.type = 'target_missing'"
+
+
+def group_missing(rows):
+    """Group ``(key, url, count, last_seen)`` rows per step: most first, URLs most seen first.
+
+    ``key`` is ``(guide_id, version, step index, step id)``.
+    """
+    steps = {}
+    for key, url, count, last in rows:
+        step = steps.setdefault(key, {"count": 0, "urls": {}, "last_seen": None})
+        step["count"] += count
+        if url is not None:
+            step["urls"][url] = step["urls"].get(url, 0) + count
+        last = as_datetime(last)
+        step["last_seen"] = last if step["last_seen"] is None else max(step["last_seen"], last)
+    grouped = []
+    for (guide_id, version, index, step_id), step in steps.items():
+        urls = sorted(step["urls"], key=lambda u: (-step["urls"][u], u))
+        grouped.append({"guide_id": guide_id, "guide_version": version, "step_id": step_id,
+                        "step_index": index, "count": step["count"], "urls": urls,
+                        "last_seen": step["last_seen"]})
+    grouped.sort(key=lambda g: (-g["count"], -g["last_seen"].timestamp(), str(g["guide_id"]),
+                                g["step_index"] if g["step_index"] is not None else -1))
+    for entry in grouped:
+        entry["last_seen"] = iso(entry["last_seen"])
+    return grouped
+
+
+def missing_targets(guide_id, runs_where, params):
+    """The misses of one guide's runs selected by ``runs_where`` (on alias ``r``), per step::
+
+        [{"step_id": "new-report", "index": 0, "count": 1,
+          "urls": ["https://expenses.example.com/reports"], "last_seen": "2026-11-22T10:00:09.000Z"}]
+    """
+    # CROSS JOIN: SQLite starts from the (few) misses, not from every event of the runs.
+    rows = query(
+        f"SELECT e.step_index, e.step_id, e.url, COUNT(*), MAX(e.at) FROM event e "
+        f"CROSS JOIN run r "
+        f"WHERE e.guide_id = ? AND {MISSING} AND r.run_id = e.run_id AND {runs_where} "
+        f"GROUP BY e.step_index, e.step_id, e.url", [guide_id, *params])
+    grouped = group_missing(((None, None, index, step_id), url, count, last)
+                            for index, step_id, url, count, last in rows)
+    return [{"step_id": m["step_id"], "index": m["step_index"], "count": m["count"],
+             "urls": m["urls"], "last_seen": m["last_seen"]} for m in grouped]
+
+
+def broken_targets(date_from=None, date_to=None, limit=100):
+    """Steps whose target went missing (by the event's day), most first, with the URLs and
+    the selectors the latest miss tried::
+
+        [{"guide_id": "submit-expense", "guide_version": 3, "step_id": "amount", "step_index": 1,
+          "count": 42, "urls": ["https://expenses.example.com/reports/new"],
+          "last_seen": "2026-11-22T10:31:07.123Z",
+          "selectors": [{"selector": "input[name=amount]", "matches": 0}]}]
+    """
+    in_range, params = where("e", date_from=date_from, date_to=date_to, day_column="at")
+    misses = f"{MISSING} AND {in_range}"
+    rows = query(
+        f"SELECT e.guide_id, e.guide_version, e.step_index, e.step_id, e.url, COUNT(*), MAX(e.at) "
+        f"FROM event e WHERE {misses} "
+        f"GROUP BY e.guide_id, e.guide_version, e.step_index, e.step_id, e.url", params)
+    grouped = group_missing(((g, v, i, s), url, count, last) for g, v, i, s, url, count, last in rows)
+    grouped = grouped[:limit]
+    selectors = _latest_selectors(misses, params) if grouped else {}
+    for entry in grouped:
+        key = (entry["guide_id"], entry["guide_version"], entry["step_index"], entry["step_id"])
+        entry["selectors"] = selectors.get(key, [])
+    return grouped
+
+
+def _latest_selectors(misses, params):
+    """``{(guide, version, index, step id): selectors}`` of each step's latest miss."""
+    rows = query(
+        f"SELECT guide_id, guide_version, step_index, step_id, detail FROM ("
+        f"SELECT e.guide_id, e.guide_version, e.step_index, e.step_id, e.detail, ROW_NUMBER() OVER ("
+        f"PARTITION BY e.guide_id, e.guide_version, e.step_index, e.step_id "
+        f"ORDER BY e.at DESC, e.id DESC) AS n "
+        f"FROM event e WHERE {misses}) latest WHERE n = 1", params)
+    found = {}
+    for guide_id, version, index, step_id, detail in rows:
+        found[(guide_id, version, index, step_id)] = (json.loads(detail) if detail else {}).get("selectors", [])
+    return found
