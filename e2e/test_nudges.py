@@ -67,6 +67,18 @@ def stored_events(service, document_id):
     return events
 
 
+def delivered(browser, service, document_id, *expected):
+    """Flush until the service stored at least the ``expected`` event types of the document.
+
+    A click's events reach the worker in a message after the surface is gone, so a
+    flush right after the click may run before they are queued: wait on the result."""
+    def arrived():
+        browser.flush()
+        stored = [event["type"] for event in stored_events(service, document_id)]
+        return all(stored.count(kind) >= list(expected).count(kind) for kind in expected)
+    wait_for(arrived, timeout=20, what=f"{expected} stored for {document_id}")
+
+
 def types(events):
     """The events' types in time order; events of one click (an action and the dismissal
     it causes) share a millisecond, so those come in a fixed order: action before dismissal."""
@@ -181,7 +193,7 @@ def test_banner_pushes_the_page_and_its_fixed_header_down(configured, demo_site,
     expect(page.locator(NUDGE)).to_have_count(0)
     wait_for(lambda: page.evaluate("getComputedStyle(document.documentElement).marginTop") == "0px",
              what="the page back in place")
-    configured.flush()
+    delivered(configured, e2e_service, nudge["id"], "nudge_action")
     events = stored_events(e2e_service, nudge["id"])
     assert types(events) == ["nudge_shown", "nudge_action"]
     assert events[1]["action"] == {"index": 0, "label": "Read the policy"}
@@ -221,7 +233,7 @@ def test_modal_dims_traps_focus_and_returns_it(configured, demo_site, make_doc, 
     assert focused_name(page) == "Close"
     modal.get_by_role("button", name="Not now").click()
     expect(page.locator(NUDGE)).to_have_count(0)
-    configured.flush()
+    delivered(configured, e2e_service, nudge["id"], "nudge_dismissed")
     events = stored_events(e2e_service, nudge["id"])
     assert types(events) == ["nudge_shown", "nudge_action", "nudge_dismissed"]
     assert [e["action"] for e in events if e["type"] == "nudge_action"] == [{"index": 1, "label": "Not now"}]
@@ -246,7 +258,7 @@ def test_toast_never_takes_focus(configured, demo_site, make_doc, publish, e2e_s
     assert not focus_in_surface(page)
     toast.get_by_role("button", name="Close").click()
     expect(page.locator(NUDGE)).to_have_count(0)
-    configured.flush()
+    delivered(configured, e2e_service, nudge["id"], "nudge_dismissed")
     events = stored_events(e2e_service, nudge["id"])
     assert types(events) == ["nudge_shown", "nudge_dismissed"]
     assert events[1]["reason"] == "close_button"
@@ -281,7 +293,8 @@ def test_pointer_sits_beside_its_target_and_starts_a_guide_that_completes(
     expect_step(page, "That's it")
     button(page, "Done").click()
     expect_no_dialog(page)
-    configured.flush()
+    delivered(configured, e2e_service, guide["id"], "guide_completed")
+    delivered(configured, e2e_service, nudge["id"], "nudge_action")
 
     started = [e for e in stored_events(e2e_service, guide["id"]) if e["type"] == "guide_started"]
     assert len(started) == 1 and started[0]["source"] == {"kind": "nudge", "id": nudge["id"]}, started
@@ -331,7 +344,7 @@ def test_one_at_a_time_across_tabs_and_none_while_a_guide_runs(configured, demo_
     expect_no_dialog(first)
     second.reload()
     expect_surface(second, NUDGE, "One at a time")
-    configured.flush()
+    delivered(configured, e2e_service, nudge["id"], "nudge_shown", "nudge_shown", "nudge_shown", "nudge_dismissed", "nudge_dismissed")
     assert funnel(e2e_service, nudge["id"]) == (3, 2, [0, 0], 0, 0)
 
 
@@ -351,7 +364,7 @@ def test_a_schedule_outside_now_is_never_drawn(configured, demo_site, make_doc, 
     expect_surface(page, NUDGE, "Current news")
     cached = [doc["id"] for doc in configured.storage("waymark.guideCache")["guides"]]
     assert current["id"] in cached and ended["id"] not in cached and future["id"] not in cached
-    configured.flush()
+    delivered(configured, e2e_service, current["id"], "nudge_shown")
     assert [funnel(e2e_service, doc["id"])[0] for doc in (ended, future, current)] == [0, 0, 1]
 
 
@@ -417,7 +430,7 @@ def test_exit_survey_answered_with_a_choice_at_the_step_left(configured, demo_si
     expect(survey.get_by_role("textbox", name="Other reason")).to_be_visible()
     survey.get_by_role("button", name="I don't understand this step").click()  # one click answers
     expect(page.locator(SURVEY)).to_have_count(0)
-    configured.flush()
+    delivered(configured, e2e_service, guide["id"], "survey_answered")
     events = stored_events(e2e_service, guide["id"])
     run_id = events[0]["run_id"]
     answered = [e for e in events if e["type"] == "survey_answered"]
@@ -449,7 +462,7 @@ def test_exit_survey_answered_with_free_text(configured, demo_site, make_guide, 
     assert len(field.input_value()) == 500, "at most 500 characters"
     send.click()
     expect(page.locator(SURVEY)).to_have_count(0)
-    configured.flush()
+    delivered(configured, e2e_service, guide["id"], "survey_answered")
     answered = [e for e in stored_events(e2e_service, guide["id"]) if e["type"] == "survey_answered"]
     assert len(answered) == 1 and answered[0]["text"] == text[:500].strip() and "answer" not in answered[0], answered
     assert (answered[0]["step_id"], answered[0]["step_index"]) == ("s0", 0)
@@ -478,7 +491,7 @@ def test_pulse_survey_answered_on_a_scale_with_text(configured, demo_site, make_
     survey.get_by_role("textbox", name="What would make it easier?").fill("Fewer fields")
     send.click()
     expect(page.locator(SURVEY)).to_have_count(0)
-    configured.flush()
+    delivered(configured, e2e_service, survey_doc["id"], "survey_answered")
     events = stored_events(e2e_service, survey_doc["id"])
     assert types(events) == ["survey_shown", "survey_answered"]
     assert events[1]["answer"] == {"value": 4} and events[1]["text"] == "Fewer fields"
@@ -510,7 +523,7 @@ def test_a_second_survey_the_same_day_is_not_shown(configured, demo_site, make_d
         page.wait_for_load_state("load")
         time.sleep(1.0)
         expect(page.locator(HOST)).to_have_count(0)
-    configured.flush()
+    delivered(configured, e2e_service, first["id"], "survey_dismissed")
     assert types(stored_events(e2e_service, first["id"])) == ["survey_shown", "survey_dismissed"]
     assert stored_events(e2e_service, second["id"]) == []
     assert survey_totals(e2e_service, first["id"])[1] == (1, 0, 1)
@@ -556,7 +569,8 @@ def test_keyboard_only(configured, demo_site, make_doc, make_guide, publish, e2e
     assert focused_name(page) == "I don't understand this step"
     page.keyboard.press("Enter")
     expect(page.locator(SURVEY)).to_have_count(0)
-    configured.flush()
+    delivered(configured, e2e_service, nudge["id"], "nudge_dismissed")
+    delivered(configured, e2e_service, guide["id"], "survey_answered")
     assert types(stored_events(e2e_service, nudge["id"])) == ["nudge_shown", "nudge_action", "nudge_dismissed"]
     answered = [e for e in stored_events(e2e_service, guide["id"]) if e["type"] == "survey_answered"]
     assert [(a["answer"], a["step_id"]) for a in answered] == [({"choice": 1}, "s1")]
@@ -584,7 +598,8 @@ def test_strict_csp_and_hostile_css(configured, demo_site, make_doc, publish, e2
     assert on_top(page, SURVEY)
     survey.get_by_role("button", name="Yes").click()
     expect(page.locator(SURVEY)).to_have_count(0)
-    configured.flush()
+    delivered(configured, e2e_service, nudge["id"], "nudge_dismissed")
+    delivered(configured, e2e_service, survey_doc["id"], "survey_answered")
     assert types(stored_events(e2e_service, nudge["id"])) == ["nudge_shown", "nudge_action", "nudge_dismissed"]
     assert types(stored_events(e2e_service, survey_doc["id"])) == ["survey_shown", "survey_answered"]
     assert funnel(e2e_service, nudge["id"]) == (1, 1, [0, 1], 0, 0)
