@@ -348,6 +348,31 @@ def test_one_at_a_time_across_tabs_and_none_while_a_guide_runs(configured, demo_
     assert funnel(e2e_service, nudge["id"]) == (3, 2, [0, 0], 0, 0)
 
 
+def test_pointer_follows_a_re_rendered_target(configured, demo_site, make_doc, publish, e2e_service):
+    nudge = make_doc("nudge", {"style": "pointer", "target": {"selector": ".feed .view-report", "text": "View"},
+                               "placement": "left", "title": "New: report details", "body": "Open one.",
+                               "actions": [{"label": "Got it", "dismiss": True}]},
+                     include=("{site}/acme/activity*",))
+    publish(nudge)
+    page = configured.new_page()
+    page.goto(demo_site + "/acme/activity?delay=1500&rerender=600")
+    pointer = expect_surface(page, NUDGE, "New: report details")
+    first_render = page.evaluate("window.acmeActivity.renders")
+    page.wait_for_function("n => window.acmeActivity.renders >= n", arg=first_render + 2)  # replaced twice
+
+    def beside_the_new_target():
+        target = page.locator(".feed li").first.locator(".view-report").bounding_box()
+        box = pointer.bounding_box()
+        return (box and target and box["x"] + box["width"] <= target["x"] + 1
+                and abs((box["y"] + box["height"] / 2) - (target["y"] + target["height"] / 2)) < 60)
+    wait_for(beside_the_new_target, what="the pointer beside the re-rendered target")
+    pointer.get_by_role("button", name="Got it").click()
+    expect(page.locator(NUDGE)).to_have_count(0)
+    delivered(configured, e2e_service, nudge["id"], "nudge_dismissed")
+    assert types(stored_events(e2e_service, nudge["id"])) == ["nudge_shown", "nudge_action", "nudge_dismissed"]
+    assert funnel(e2e_service, nudge["id"]) == (1, 1, [1], 0, 0)
+
+
 # ---------------------------------------------------------------- schedule
 
 def test_a_schedule_outside_now_is_never_drawn(configured, demo_site, make_doc, publish, e2e_service):

@@ -177,10 +177,14 @@ function createOverlay() {
   /** The nudge or survey surfaces' view of the overlay (nudge.js, survey.js). */
   function surfaceContext() {
     if (!host) host = createHost(document);
+    // Above the page's own modal dialogs and popovers, as a step is (toplayer.js).
+    host.raise();
+    const stopRaising = observeDeep(document, host.raise);
     return {
       root: host.root,
       report: (message) => toWorker({ type: MSG.outreach, op: 'report', ...message }),
       done() {
+        stopRaising();
         surface = null;
         if (!run) clearDrawing();
       },

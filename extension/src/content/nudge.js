@@ -6,7 +6,7 @@ import { makeEvent } from '../shared/events.js';
 import { appendPlan, safeHref, stepBodyPlan } from './body.js';
 import { button } from './host.js';
 import { openSurface } from './outreach.js';
-import { DEFAULT_WAIT_MS, waitForTarget } from './targets.js';
+import { DEFAULT_WAIT_MS, waitForTarget, watchDetached } from './targets.js';
 
 /** One showing: every event of it shares a run_id, as a guide run's do. */
 export function impression(doc) {
@@ -24,10 +24,12 @@ export function showNudge(ctx, doc) {
   let surface = null;
   let search = null;
   let timer = null;
+  let unwatch = () => {};
 
   function finish(outcome, events, extra) {
     if (search) search.cancel();
     clearTimeout(timer);
+    unwatch();
     if (surface) surface.destroy();
     const shown = Boolean(surface);
     surface = null;
@@ -58,10 +60,29 @@ export function showNudge(ctx, doc) {
     if (until < 2 ** 31) timer = setTimeout(() => finish(null, []), Math.max(0, until));
   }
 
+  /** The page replaced the pointer's target (a re-render): point at the new one, or go. */
+  function follow(target) {
+    unwatch = watchDetached(document, target, () => {
+      search = waitForTarget(document, nudge.target || {}, { waitMs: DEFAULT_WAIT_MS });
+      search.promise.then((found) => {
+        if (!search || !surface) return;
+        search = null;
+        if (!found.element) return finish(null, []);
+        surface.anchorTo(found.element);
+        return follow(found.element);
+      });
+    });
+  }
+
   if (nudge.style === 'pointer') {
     search = waitForTarget(document, nudge.target || {}, { waitMs: DEFAULT_WAIT_MS });
     // A pointer whose target is not on the page shows nothing (and frees the screen).
-    search.promise.then((found) => search && (found.element ? draw(found.element) : finish(null, [])));
+    search.promise.then((found) => {
+      if (!search) return;
+      if (!found.element) return finish(null, []);
+      draw(found.element);
+      return follow(found.element);
+    });
   } else {
     draw(null);
   }

@@ -53,8 +53,8 @@ export function pushPage(doc, px) {
  * Draws a surface in `root`.
  * @param {{kind: 'nudge'|'survey', style: string, title: string, target?: Element,
  *          placement?: string, onClose: (reason: string) => void}} options
- * @returns {{dialog, content, footer, destroy: () => void}} `content` and
- *   `footer` are for the caller's body and buttons; destroy returns focus.
+ * @returns {{dialog, content, footer, anchorTo: (target: Element) => void, destroy: () => void}}
+ *   `content` and `footer` are for the caller's body and buttons; destroy returns focus.
  */
 export function openSurface(root, { kind, style, title, target, placement, onClose }) {
   const doc = root.ownerDocument;
@@ -82,9 +82,13 @@ export function openSurface(root, { kind, style, title, target, placement, onClo
     cleanups.push(() => backdrop.remove());
   }
   root.appendChild(dialog);
-  if (styleName === 'pointer' && target) {
-    cleanups.push(anchor({ reference: target, floating: dialog, arrowElement: arrow, placement }));
-  }
+  let unanchor = () => {};
+  const anchorTo = (reference) => {
+    unanchor();
+    unanchor = anchor({ reference, floating: dialog, arrowElement: arrow, placement });
+  };
+  if (styleName === 'pointer' && target) anchorTo(target);
+  cleanups.push(() => unanchor());
   if (styleName === 'banner') {
     let undo = () => {};
     const resized = new ResizeObserver(() => {
@@ -123,6 +127,7 @@ export function openSurface(root, { kind, style, title, target, placement, onClo
     dialog,
     content,
     footer,
+    anchorTo, // a pointer follows its target when the page re-renders it
     destroy() {
       const hadFocus = dialog.contains(deepActiveElement(doc));
       cleanups.reverse().forEach((cleanup) => cleanup());
