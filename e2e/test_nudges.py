@@ -438,13 +438,20 @@ def three_steps():
             for n, title in enumerate(["One", "Two", "Three"])]
 
 
-def test_exit_survey_answered_with_a_choice_at_the_step_left(configured, demo_site, make_guide, publish, e2e_service):
+@pytest.fixture
+def walkthrough(configured, demo_site, make_guide, publish):
+    """A three-step guide with an exit survey, published, and a page showing its first step."""
     guide = make_guide(three_steps(), include=("{site}/acme/reports",), title="Expense walkthrough",
                        exit_survey=EXIT)
     publish(guide)
     page = configured.new_page()
     page.goto(demo_site + "/acme/reports")
     expect_step(page, "One")
+    return guide, page
+
+
+def test_exit_survey_answered_with_a_choice_at_the_step_left(configured, walkthrough, e2e_service):
+    guide, page = walkthrough
     button(page, "Next").click()
     expect_step(page, "Two")
     button(page, "Close").click()
@@ -470,13 +477,8 @@ def test_exit_survey_answered_with_a_choice_at_the_step_left(configured, demo_si
     assert (survey["shown"], survey["answered"], survey["dismissed"], survey["texts"]["total"]) == (1, 1, 0, 0)
 
 
-def test_exit_survey_answered_with_free_text(configured, demo_site, make_guide, publish, e2e_service):
-    guide = make_guide(three_steps(), include=("{site}/acme/reports",), title="Expense walkthrough",
-                       exit_survey=EXIT)
-    publish(guide)
-    page = configured.new_page()
-    page.goto(demo_site + "/acme/reports")
-    expect_step(page, "One")
+def test_exit_survey_answered_with_free_text(configured, walkthrough, e2e_service):
+    guide, page = walkthrough
     page.keyboard.press("Escape")
     survey = expect_surface(page, SURVEY, "Expense walkthrough")
     field = survey.get_by_role("textbox", name="Other reason")
