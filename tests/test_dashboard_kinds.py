@@ -9,24 +9,14 @@ import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .test_dashboard import Visitor, cells
+from .test_dashboard import admin, cells  # noqa: F401 (admin: the signed-in visitor fixture)
 from .test_schemas_kinds import GUIDE, NUDGE, SURVEY, TIPS
-
-import pytest
 
 PAYLOADS = [line.replace("\\n", "\n")[:500] for line in
             (Path(__file__).parent / "data" / "xss_payloads.txt").read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
 CSV_INJECTIONS = ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", "=HYPERLINK(\"http://evil.example\",\"x\")",
                   "\t=1", "=cmd|' /C calc'!A0"]
-
-
-@pytest.fixture
-def admin(service):
-    visitor = Visitor(service)
-    status, _, body = visitor.sign_in(service.tokens["admin"])
-    assert status == 303, body
-    return visitor
 
 
 def own(document, unique_id, **changes):

@@ -38,7 +38,12 @@ VALID = {
 
 def changed(**edits):
     """VALID with edits; keys are dotted paths (``steps.1.advance``), value None deletes."""
-    document = copy.deepcopy(VALID)
+    return edited(VALID, **edits)
+
+
+def edited(base, **edits):
+    """A copy of ``base`` with edits; keys are dotted paths (``steps.1.advance``), value None deletes."""
+    document = copy.deepcopy(base)
     for dotted, value in edits.items():
         *parents, last = dotted.split(".")
         node = document

@@ -3,7 +3,6 @@
 Guides have their own file (test_schemas_guide.py); this one covers tips,
 resources, nudges, surveys and a guide's exit survey.
 """
-import copy
 import json
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +11,8 @@ import jsonschema
 import pytest
 
 from waymark.schemas.kinds import check_document
+
+from .test_schemas_guide import edited
 
 ROOT = Path(__file__).resolve().parent.parent
 JSON_SCHEMA = json.loads((ROOT / "docs" / "guide.schema.json").read_text())
@@ -62,19 +63,8 @@ BASES = {"tips": TIPS, "resources": RESOURCES, "nudge": NUDGE, "survey": SURVEY,
 
 
 def changed(base, **edits):
-    """A base document with edits; keys are dotted paths (``tips.1.validate``), value None deletes."""
-    document = copy.deepcopy(BASES[base])
-    for dotted, value in edits.items():
-        *parents, last = dotted.split(".")
-        node = document
-        for part in parents:
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        key = int(last) if isinstance(node, list) else last
-        if value is None:
-            del node[key]
-        else:
-            node[key] = value
-    return document
+    """The base document of a kind with edits; keys are dotted paths (``tips.1.validate``), None deletes."""
+    return edited(BASES[base], **edits)
 
 
 def error_paths(document):

@@ -40,7 +40,7 @@ def tips_chart(report):
 
 def nudge_chart(report):
     """The nudge's funnel as horizontal bars with their numbers."""
-    return {"kind": "funnel", "labels": [stage["stage"] for stage in report["funnel"]],
+    return {"kind": "funnel", "labels": [stage["stage"][:1].upper() + stage["stage"][1:] for stage in report["funnel"]],
             "values": [stage["count"] for stage in report["funnel"]], "series": "People"}
 
 
@@ -74,11 +74,16 @@ def survey_chart(report):
 def exit_reasons_chart(report):
     """A stacked bar per step: why people left it (each exit survey reason a series)."""
     steps = [step for step in report["steps"] if "exit_reasons" in step]
-    labels = [line["label"] for line in steps[0]["exit_reasons"]] if steps else []
+    reasons = steps[0]["exit_reasons"] if steps else []
     return {"kind": "stacked", "labels": [step_label(step) for step in steps],
-            "series": [{"label": label or "other", "values": [step["exit_reasons"][position]["count"]
-                                                             for step in steps]}
-                       for position, label in enumerate(labels)]}
+            "series": [{"label": reason_label(reason),
+                        "values": [step["exit_reasons"][position]["count"] for step in steps]}
+                       for position, reason in enumerate(reasons)]}
+
+
+def reason_label(reason):
+    """A reason's label; a choice the document no longer has is named by its number."""
+    return reason["label"] or f"choice {reason['index'] + 1}"
 
 
 def step_of(report, index):

@@ -98,8 +98,12 @@ def broken_targets():
     """Steps whose element went missing, most first, with URLs and when last seen."""
     filters = range_filters()
     found = targets.broken_targets(date_from=filters.date_from, date_to=filters.date_to)
-    titles = {gid: entry["title"] for gid, entry in catalogue.list_entries().items()}
-    return render_template("broken_targets.html", rows=found, titles=titles, filters=filters)
+    return render_template("broken_targets.html", rows=found, titles=_titles(), filters=filters)
+
+
+def _titles():
+    """``{guide_id: title}`` of the catalogue's documents, for pages that name them."""
+    return {gid: entry["title"] for gid, entry in catalogue.list_entries().items()}
 
 
 @bp.get("/help")
@@ -108,5 +112,4 @@ def help_panel_page():
     """The help panel: opens, links opened most, and the searches that found nothing (the FAQ's to-do list)."""
     filters = range_filters()
     report = help_panel.help_report(date_from=filters.date_from, date_to=filters.date_to)
-    titles = {gid: entry["title"] for gid, entry in catalogue.list_entries().items()}
-    return render_template("help.html", report=report, titles=titles, filters=filters)
+    return render_template("help.html", report=report, titles=_titles(), filters=filters)

@@ -105,15 +105,17 @@ function trendChart(canvas, data) {
 // Series colours told apart by shade and by the legend's order; every bar carries its number.
 const SERIES = ['#2457c5', '#8a4b00', '#1f6b3a', '#6b3fa0', '#a61b1b', '#5b6475', '#0f7c8c', '#b5651d'];
 
-// Grouped bars per item (the tips page: shown, failed, fixed per tip).
-function groupedChart(canvas, data) {
+// Horizontal bars, a series each, told apart by the legend: grouped per item (the tips
+// page: shown, failed, fixed per tip) with their numbers, or stacked per step (the
+// guide page's exit survey: why people left each step).
+function seriesChart(canvas, data, stacked) {
   return new Chart(canvas, {
     type: 'bar',
     data: {
       labels: data.labels,
       datasets: data.series.map((series, index) => ({
         label: series.label, data: series.values, backgroundColor: SERIES[index % SERIES.length],
-        valueLabels: true,
+        valueLabels: !stacked,
       })),
     },
     options: {
@@ -121,33 +123,18 @@ function groupedChart(canvas, data) {
       maintainAspectRatio: false,
       animation: false,
       plugins: { legend: { position: 'bottom' } },
-      scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+      scales: { x: { stacked, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked } },
     },
     plugins: [valueLabels],
   });
 }
 
-// A stacked bar per step: why people left it (the guide page's exit survey).
-function stackedChart(canvas, data) {
-  return new Chart(canvas, {
-    type: 'bar',
-    data: {
-      labels: data.labels,
-      datasets: data.series.map((series, index) => ({
-        label: series.label, data: series.values, backgroundColor: SERIES[index % SERIES.length],
-      })),
-    },
-    options: {
-      indexAxis: 'y',
-      maintainAspectRatio: false,
-      animation: false,
-      plugins: { legend: { position: 'bottom' } },
-      scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } },
-    },
-  });
-}
-
-const DRAW = { funnel: funnelChart, trend: trendChart, grouped: groupedChart, stacked: stackedChart };
+const DRAW = {
+  funnel: funnelChart,
+  trend: trendChart,
+  grouped: (canvas, data) => seriesChart(canvas, data, false),
+  stacked: (canvas, data) => seriesChart(canvas, data, true),
+};
 
 function drawAll() {
   document.querySelectorAll('canvas[data-chart]').forEach((canvas) => {
