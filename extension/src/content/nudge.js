@@ -37,7 +37,8 @@ export function showNudge(ctx, doc) {
     ctx.report({ id: doc.id, outcome: shown ? outcome : null, events: shown ? events : [], end: true, ...extra });
     ctx.done();
   }
-  const dismiss = (reason) => finish('dismissed', [event('nudge_dismissed', { reason })]);
+  // A guide taking the screen was not the person's choice: reported, but not held against the nudge.
+  const dismiss = (reason) => finish(reason === 'replaced' ? null : 'dismissed', [event('nudge_dismissed', { reason })]);
 
   function act(action, index) {
     const events = [event('nudge_action', { action: { index, label: action.label } })];

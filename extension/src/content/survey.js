@@ -48,7 +48,7 @@ export function askSurvey(ctx, ask) {
     report({ outcome, events, end: true });
     ctx.done();
   }
-  const skip = (reason = 'other') => finish('dismissed', [event('survey_dismissed', { reason })]);
+  const skip = (reason = 'other') => finish(reason === 'replaced' ? null : 'dismissed', [event('survey_dismissed', { reason })]);
   // An exit survey's "Other" is text alone (no `answer`).
   const answer = (chosen, text) =>
     finish('answered', [event('survey_answered', { ...(chosen ? { answer: chosen } : {}), ...(text ? { text: text.slice(0, MAX_TEXT) } : {}) })]);
