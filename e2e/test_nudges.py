@@ -373,6 +373,31 @@ def test_pointer_follows_a_re_rendered_target(configured, demo_site, make_doc, p
     assert funnel(e2e_service, nudge["id"]) == (1, 1, [1], 0, 0)
 
 
+def test_a_guide_started_from_the_popup_replaces_the_nudge(configured, demo_site, make_doc, make_guide,
+                                                            publish, e2e_service):
+    nudge = make_doc("nudge", announcement(style="toast", title="Replaced soon"), include=("{site}/acme/reports",))
+    guide = make_guide([{"id": "only", "title": "Started by hand", "body": "Hi.", "advance": {"on": "next"}}],
+                       include=("{site}/acme/reports",), start="manual", title="Manual tour")
+    publish(nudge)
+    publish(guide)
+    page = configured.new_page()
+    page.goto(demo_site + "/acme/reports")
+    expect_surface(page, NUDGE, "Replaced soon")
+    popup = configured.open_popup(page)
+    popup.get_by_role("button", name="Manual tour").click()
+    page.bring_to_front()
+    expect_step(page, "Started by hand")
+    expect(page.locator(NUDGE)).to_have_count(0)
+    button(page, "Done").click()
+    expect_no_dialog(page)
+    delivered(configured, e2e_service, nudge["id"], "nudge_dismissed")
+    assert [e["reason"] for e in stored_events(e2e_service, nudge["id"]) if e["type"] == "nudge_dismissed"] == ["replaced"]
+    page.reload()  # not the person's dismissal: until_completed shows it again
+    expect_surface(page, NUDGE, "Replaced soon")
+    delivered(configured, e2e_service, nudge["id"], "nudge_shown", "nudge_shown")
+    assert funnel(e2e_service, nudge["id"]) == (2, 1, [0, 0], 0, 0)
+
+
 # ---------------------------------------------------------------- schedule
 
 def test_a_schedule_outside_now_is_never_drawn(configured, demo_site, make_doc, publish, e2e_service):
