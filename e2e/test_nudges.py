@@ -630,6 +630,29 @@ def test_keyboard_only(configured, demo_site, make_doc, make_guide, publish, e2e
     assert exit_reasons(read_report(e2e_service, guide["id"]), 1)[1] == ("I don't understand this step", 1)
 
 
+def test_a_banner_is_reached_with_tab_and_closed_with_esc(configured, demo_site, make_doc, publish, e2e_service):
+    nudge = make_doc("nudge", announcement(), include=("{site}/acme/settings",))
+    publish(nudge)
+    page = configured.new_page()
+    page.goto(demo_site + "/acme/settings")
+    expect_surface(page, NUDGE, "New travel policy from 1 January")
+    assert not focus_in_surface(page)
+    page.keyboard.press("Escape")  # focus is in the page: the page's Esc, not ours
+    expect(page.locator(NUDGE)).to_have_count(1)
+    for _ in range(60):  # after the page's own controls, Tab reaches the banner
+        page.keyboard.press("Tab")
+        if focus_in_surface(page):
+            break
+    assert focus_in_surface(page) and focused_name(page) == "Close", focused_name(page)
+    page.keyboard.press("Tab")
+    assert focused_name(page) == "Read the policy"
+    page.keyboard.press("Escape")
+    expect(page.locator(NUDGE)).to_have_count(0)
+    delivered(configured, e2e_service, nudge["id"], "nudge_dismissed")
+    assert [e["reason"] for e in stored_events(e2e_service, nudge["id"]) if e["type"] == "nudge_dismissed"] == ["escape"]
+    assert funnel(e2e_service, nudge["id"]) == (1, 1, [0, 0], 0, 0)
+
+
 @pytest.mark.parametrize("path", ["/acme/audit", "/acme/legacy"])
 def test_strict_csp_and_hostile_css(configured, demo_site, make_doc, publish, e2e_service, path):
     nudge = make_doc("nudge", announcement(), include=("{site}" + path,))
