@@ -209,10 +209,12 @@ def test_banner_pushes_the_page_and_its_fixed_header_down(configured, demo_site,
 
 def test_modal_dims_traps_focus_and_returns_it(configured, demo_site, make_doc, publish, e2e_service):
     nudge = make_doc("nudge", announcement(style="modal", title="Receipts are now required"),
-                     include=("{site}/acme/reports",))
+                     include=("{site}/acme/app/team",))
     publish(nudge)
     page = configured.new_page()
-    page.goto(demo_site + "/acme/reports")
+    page.goto(demo_site + "/acme/app/inbox")  # nothing here
+    page.locator("#route-team").focus()
+    page.keyboard.press("Enter")  # a single-page route change to where the nudge is
     modal = expect_surface(page, NUDGE, "Receipts are now required")
     expect(modal).to_have_attribute("aria-modal", "true")
     wait_for(lambda: focus_in_surface(page), what="focus in the modal")
@@ -231,8 +233,12 @@ def test_modal_dims_traps_focus_and_returns_it(configured, demo_site, make_doc, 
     assert names[:3] == ["Close", "Read the policy", "Not now"] and names[3:] == ["Close", "Read the policy"], names
     page.keyboard.press("Shift+Tab")
     assert focused_name(page) == "Close"
-    modal.get_by_role("button", name="Not now").click()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert focused_name(page) == "Not now"
+    page.keyboard.press("Enter")
     expect(page.locator(NUDGE)).to_have_count(0)
+    expect(page.locator("#route-team")).to_be_focused()  # focus back where it was
     delivered(configured, e2e_service, nudge["id"], "nudge_dismissed")
     events = stored_events(e2e_service, nudge["id"])
     assert types(events) == ["nudge_shown", "nudge_action", "nudge_dismissed"]
