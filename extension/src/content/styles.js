@@ -53,6 +53,7 @@ export const OVERLAY_CSS = `
 .wm-blocking { pointer-events: auto; }
 .wm-footer { justify-content: flex-end; flex-wrap: wrap; }
 .wm-options, .wm-ends { display: flex; flex-wrap: wrap; gap: 6px; margin: 8px 0; }
+.wm-choices { flex-direction: column; }
 .wm-option[aria-pressed=true] { background: #1a5fd6; color: #fff; }
 .wm-ends { justify-content: space-between; color: #69707a; font-size: 12px; }
 .wm-label { display: block; margin: 8px 0 4px; font-weight: 600; }

@@ -58,7 +58,8 @@ export function askSurvey(ctx, ask) {
   const prompt = element(doc, 'p', 'wm-question', q.question || '');
   prompt.id = `${surface.dialog.getAttribute('aria-labelledby')}-q`;
   surface.dialog.setAttribute('aria-describedby', prompt.id);
-  const row = element(doc, 'div', 'wm-options');
+  // Choices are read as a list, scale values as a row.
+  const row = element(doc, 'div', q.scale ? 'wm-options' : 'wm-options wm-choices');
   surface.content.append(prompt, row);
 
   // The free-text box: the pulse survey's follow-up, or an exit survey's "Other".
