@@ -3,6 +3,7 @@
 // keyboard, events — and every setup here has its teardown.
 import { globMatch } from '../shared/glob.js';
 import { STORAGE } from '../shared/keys.js';
+import { MSG } from '../shared/messages.js';
 import { urlSatisfies, watchAdvance } from './advance.js';
 import { stepBodyPlan } from './body.js';
 import { askForRun, reportTransition, toWorker } from './events.js';
@@ -11,13 +12,13 @@ import { anchor, revealTarget } from './position.js';
 import { createHost, renderSpotlight, renderStep } from './render.js';
 import { advanceOf, reduce, stepButtons } from './run.js';
 import { DEFAULT_WAIT_MS, observeDeep, waitForTarget, watchDetached } from './targets.js';
-import { MSG } from '../shared/messages.js';
 import { showNudge } from './nudge.js';
 import { showExitSurvey, showSurvey } from './survey.js';
 
 // What draws each kind of served document that is not a guide (a guide is
 // the run below): kind -> (ctx, doc) => {end(reason)}.
 const SURFACES = { nudge: showNudge, survey: showSurvey };
+const PERSON_CLOSED = ['close_button', 'escape'];
 
 function createOverlay() {
   let guide = null;
@@ -68,7 +69,8 @@ function createOverlay() {
       run = null;
       guide = null;
       clearDrawing();
-      if (result.ended === 'dismissed' && left.guide.exit_survey && /close|escape/.test(action.reason)) askWhy(left);
+      // Only the person's own Close or Esc asks why (not a replacement, a new version, a missing target).
+      if (result.ended === 'dismissed' && left.guide.exit_survey && PERSON_CLOSED.includes(action.reason)) askWhy(left);
       return;
     }
     if (action.type !== 'shown') showStep();
@@ -200,8 +202,12 @@ function createOverlay() {
 
   /** Closing a guide that has an exit survey asks it at once (when do-not-disturb allows). */
   async function askWhy(left) {
-    const answer = await toWorker({ type: MSG.outreach, op: 'exit', guide_id: left.guide.id, preview: Boolean(left.guide.preview) });
-    if (answer && answer.ask && !surface && !run) surface = showExitSurvey(surfaceContext(), left.guide, left.run);
+    const preview = Boolean(left.guide.preview);
+    const answer = await toWorker({ type: MSG.outreach, op: 'exit', guide_id: left.guide.id, preview });
+    if (!answer || !answer.ask) return;
+    // Something took the page meanwhile (a guide started): give the screen back unasked.
+    if (surface || run) toWorker({ type: MSG.outreach, op: 'report', id: `exit:${left.guide.id}`, preview, end: true });
+    else surface = showExitSurvey(surfaceContext(), left.guide, left.run);
   }
 
   /** Asks the worker what belongs on this page and draws it. */
