@@ -25,6 +25,24 @@ export function answerOptions(question) {
   return (question.choices || []).map((label, index) => ({ label, answer: { choice: index } }));
 }
 
+/** A labelled free-text field of at most MAX_TEXT characters. */
+function textBox(doc, labelText, id) {
+  const label = element(doc, 'label', 'wm-label', labelText);
+  const field = element(doc, 'textarea', 'wm-text');
+  field.maxLength = MAX_TEXT;
+  field.rows = 2;
+  field.id = id;
+  label.htmlFor = id;
+  return { label, field };
+}
+
+/** The scale's end labels, under its first and last values (outside the buttons' names). */
+function scaleEnds(doc, scale) {
+  const ends = element(doc, 'div', 'wm-ends');
+  ends.append(element(doc, 'span', '', scale.min_label || ''), element(doc, 'span', '', scale.max_label || ''));
+  return ends;
+}
+
 /**
  * Asks one question through `ctx` (main.js: root, report, done).
  * @param {{id: string, title: string, style: string, question: object, run: object,
@@ -63,44 +81,24 @@ export function askSurvey(ctx, ask) {
   surface.content.append(prompt, row);
 
   // The free-text box: the pulse survey's follow-up, or an exit survey's "Other".
-  const withText = Boolean(q.text) || q.other === true;
-  let label = null;
-  let field = null;
-  let send = null;
-  if (withText) {
-    label = element(doc, 'label', 'wm-label', q.text || 'Other reason');
-    field = element(doc, 'textarea', 'wm-text');
-    field.maxLength = MAX_TEXT;
-    field.rows = 2;
-    field.id = `${prompt.id}-t`;
-    label.htmlFor = field.id;
-    send = button(doc, 'Send', 'wm-button wm-primary', () => answer(picked, field.value.trim()));
-    send.disabled = true;
-  }
-
-  const buttons = [];
-  for (const option of answerOptions(q)) {
-    const choice = button(doc, option.label, 'wm-button wm-option', () => {
+  const box = q.text || q.other === true ? textBox(doc, q.text || 'Other reason', `${prompt.id}-t`) : null;
+  const send = box && button(doc, 'Send', 'wm-button wm-primary', () => answer(picked, box.field.value.trim()));
+  if (send) send.disabled = true;
+  const buttons = answerOptions(q).map((option) =>
+    button(doc, option.label, 'wm-button wm-option', (click) => {
       // One click answers, unless there is a follow-up to send with it.
       if (!q.text) return answer(option.answer);
       picked = option.answer;
-      buttons.forEach((other) => other.setAttribute('aria-pressed', String(other === choice)));
+      buttons.forEach((other) => other.setAttribute('aria-pressed', String(other === click.currentTarget)));
       send.disabled = false;
-    });
-    if (q.text) choice.setAttribute('aria-pressed', 'false');
-    buttons.push(choice);
-    row.appendChild(choice);
-  }
-  if (q.scale && (q.scale.min_label || q.scale.max_label)) {
-    const ends = element(doc, 'div', 'wm-ends');
-    ends.append(element(doc, 'span', '', q.scale.min_label || ''), element(doc, 'span', '', q.scale.max_label || ''));
-    surface.content.appendChild(ends);
-  }
-  if (field) surface.content.append(label, field);
-  if (q.other === true && !q.text) {
-    // "Other": the exit survey's free text, sent on its own.
-    field.addEventListener('input', () => (send.disabled = field.value.trim() === ''));
-  }
+    }),
+  );
+  if (q.text) buttons.forEach((choice) => choice.setAttribute('aria-pressed', 'false'));
+  row.append(...buttons);
+  if (q.scale && (q.scale.min_label || q.scale.max_label)) surface.content.appendChild(scaleEnds(doc, q.scale));
+  if (box) surface.content.append(box.label, box.field);
+  // "Other" alone (an exit survey): Send sends the text on its own, once there is some.
+  if (box && !q.text) box.field.addEventListener('input', () => (send.disabled = box.field.value.trim() === ''));
   surface.footer.appendChild(button(doc, 'Skip', 'wm-button', () => skip()));
   if (send) surface.footer.appendChild(send);
   report({ outcome: 'shown', events: [event('survey_shown')] });
