@@ -7,6 +7,7 @@ What the extension draws is named as PRODUCT.md says ("What the extension
 draws"): ``data-kind=nudge|survey``, ``role=dialog`` named by its title,
 buttons named by their labels, Send / Skip / Close.
 """
+import json
 import sqlite3
 import time
 from datetime import datetime, timedelta, timezone
@@ -14,7 +15,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from e2e.overlay import HOST, button, dialog, expect_no_dialog, expect_step, wait_for
+from e2e.overlay import HOST, button, expect_no_dialog, expect_step, wait_for
+from e2e.test_author_preview import choose_file, options_page
+from e2e.test_outage import take_down
+from tests.harness import start_service, stop_service
 
 NUDGE = "[data-waymark] [role=dialog][data-kind=nudge]"
 SURVEY = "[data-waymark] [role=dialog][data-kind=survey]"
@@ -424,12 +428,9 @@ def test_a_schedule_outside_now_is_never_drawn(configured, demo_site, make_doc, 
     assert [funnel(e2e_service, doc["id"])[0] for doc in (ended, future, current)] == [0, 0, 1]
 
 
-def test_a_cached_nudge_stops_at_its_until_with_the_service_down(browser, demo_site, make_doc, guide_role, unique_id):
-    from e2e.test_outage import take_down
-    from tests.harness import start_service, stop_service
-    import tempfile
-    import pathlib
-    service = start_service(f"sqlite:///{pathlib.Path(tempfile.mkdtemp()) / 'schedule.db'}")
+def test_a_cached_nudge_stops_at_its_until_with_the_service_down(browser, demo_site, make_doc, guide_role, unique_id,
+                                                                 tmp_path):
+    service = start_service(f"sqlite:///{tmp_path / 'schedule.db'}")
     try:
         until = datetime.now(timezone.utc) + timedelta(seconds=15)
         nudge = make_doc("nudge", announcement(style="toast", title="Ends soon"), frequency="always",
@@ -657,6 +658,33 @@ def test_a_banner_is_reached_with_tab_and_closed_with_esc(configured, demo_site,
     delivered(configured, e2e_service, nudge["id"], "nudge_dismissed")
     assert [e["reason"] for e in stored_events(e2e_service, nudge["id"]) if e["type"] == "nudge_dismissed"] == ["escape"]
     assert funnel(e2e_service, nudge["id"]) == (1, 1, [0, 0], 0, 0)
+
+
+def test_an_authors_preview_of_a_survey_shows_past_the_gap_and_reports_nothing(
+        configured, demo_site, make_doc, publish, e2e_service, tmp_path):
+    seen = make_doc("survey", {"style": "modal", "question": "Useful?", "choices": ["Yes", "No"]},
+                    suffix="-seen", title="Seen today", frequency="always", include=("{site}/acme/reports",))
+    publish(seen)
+    app = configured.new_page()
+    app.goto(demo_site + "/acme/reports")
+    expect_surface(app, SURVEY, "Seen today").get_by_role("button", name="Skip").click()  # the gap starts
+    draft = make_doc("survey", {"style": "toast", "question": "Clear?", "choices": ["Yes", "No"]},
+                     suffix="-draft", title="Draft survey", include=("{site}/acme/help",),
+                     schedule={"from": now_plus(days=30), "until": now_plus(days=60)})
+    options = options_page(configured)
+    options.fill("#authorToken", e2e_service.tokens["author"])
+    choose_file(options, tmp_path, "draft.json", json.dumps(draft))
+    options.get_by_role("button", name="Preview").click()
+    expect(options.locator("#previewState")).to_contain_text("Draft survey")
+    app.goto(demo_site + "/acme/help")
+    expect_surface(app, SURVEY, "Draft survey").get_by_role("button", name="Yes").click()
+    expect(app.locator(SURVEY)).to_have_count(0)
+    options.get_by_role("button", name="Stop preview").click()
+    delivered(configured, e2e_service, seen["id"], "survey_dismissed")
+    assert configured.queued_count() == 0
+    assert stored_events(e2e_service, draft["id"]) == []
+    record = configured.storage("waymark.outreach")
+    assert draft["id"] not in next(iter(record.values()))["docs"]
 
 
 @pytest.mark.parametrize("path", ["/acme/audit", "/acme/legacy"])

@@ -57,6 +57,14 @@ test('a nudge goes before a survey; otherwise the catalogue order', () => {
   assert.equal(pickOutreach({ ...base, documents: [otherSurvey, survey] }).id, 'pulse-2');
 });
 
+test('an author\'s preview shows past the survey gap and outside its schedule', () => {
+  const state = recordOutcome({}, { id: 'other', outcome: 'shown', survey: true, now: NOW });
+  assert.equal(pickOutreach({ ...base, documents: [survey], state }), null);
+  assert.equal(pickOutreach({ ...base, documents: [{ ...survey, preview: true }], state }).id, 'pulse');
+  const later = { ...nudge, preview: true, schedule: { from: '2027-06-01T00:00:00Z' } };
+  assert.deepEqual(scheduled([later], NOW).map((d) => d.id), ['travel-policy']);
+});
+
 test('none while a guide is running, none while another tab shows one', () => {
   const run = { run_id: 'r', guide_id: 'submit-expense' };
   assert.equal(pickOutreach({ ...base, documents: [nudge], activeRun: run }), null);

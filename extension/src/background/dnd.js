@@ -80,7 +80,8 @@ export function pickOutreach({ documents, url, role, state, now, gapDays, active
       (doc) =>
         isOutreach(doc) &&
         !quiet.includes(doc.id) &&
-        (kindOf(doc) !== 'survey' || rested) &&
+        // An author's preview (preview.js) is shown on purpose: no survey gap for it.
+        (kindOf(doc) !== 'survey' || rested || doc.preview) &&
         guideMatchesUrl(doc, url) &&
         fitsAudience(doc, role) &&
         outreachAllows(doc, records[doc.id], now),

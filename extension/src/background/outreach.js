@@ -76,7 +76,7 @@ export function mayAskExitSurvey(guideId, { user, tabId, preview }) {
 /**
  * A surface's news: `outcome` (shown, acted, answered, dismissed) goes into
  * the person's record, `events` to the durable queue, and `end` frees the
- * screen. A preview's exit survey reports nothing.
+ * screen. An author's preview (a nudge, a survey, an exit survey) reports nothing.
  */
 export function recordReport({ id, outcome, survey, events, end, preview }, { user, tabId }) {
   return serialized(async () => {

@@ -20,6 +20,7 @@ export function impression(doc) {
 export function showNudge(ctx, doc) {
   const nudge = doc.nudge || {};
   const run = impression(doc);
+  const preview = Boolean(doc.preview); // an author's preview reports nothing and leaves no record
   const event = (type, extra) => makeEvent(type, run, { url: location.href, now: Date.now(), extra });
   let surface = null;
   let search = null;
@@ -34,7 +35,7 @@ export function showNudge(ctx, doc) {
     const shown = Boolean(surface);
     surface = null;
     search = null;
-    ctx.report({ id: doc.id, outcome: shown ? outcome : null, events: shown ? events : [], end: true, ...extra });
+    ctx.report({ id: doc.id, outcome: shown ? outcome : null, events: shown ? events : [], end: true, preview, ...extra });
     ctx.done();
   }
   // A guide taking the screen was not the person's choice: reported, but not held against the nudge.
@@ -55,7 +56,7 @@ export function showNudge(ctx, doc) {
     (nudge.actions || []).forEach((action, index) => {
       surface.footer.appendChild(button(document, action.label, index ? 'wm-button' : 'wm-button wm-primary', () => act(action, index)));
     });
-    ctx.report({ id: doc.id, outcome: 'shown', events: [event('nudge_shown')] });
+    ctx.report({ id: doc.id, outcome: 'shown', events: [event('nudge_shown')], preview });
     // A cached nudge leaves at the end of its schedule, even with the service unreachable.
     const until = Date.parse(doc.schedule && doc.schedule.until) - Date.now();
     if (until < 2 ** 31) timer = setTimeout(() => finish(null, []), Math.max(0, until));

@@ -108,7 +108,8 @@ export function askSurvey(ctx, ask) {
 /** A served pulse survey (kind "survey"). */
 export function showSurvey(ctx, doc) {
   const survey = doc.survey || {};
-  return askSurvey(ctx, { id: doc.id, title: doc.title, style: survey.style === 'toast' ? 'toast' : 'modal', question: survey, run: impression(doc) });
+  const style = survey.style === 'toast' ? 'toast' : 'modal';
+  return askSurvey(ctx, { id: doc.id, title: doc.title, style, question: survey, run: impression(doc), preview: Boolean(doc.preview) });
 }
 
 /** A guide's exit survey, tied to the run and the step where the person left. */
