@@ -161,30 +161,41 @@ def exit_reasons(report, index):
 
 # ---------------------------------------------------------------- nudge styles
 
-def test_banner_pushes_the_page_and_its_fixed_header_down(configured, demo_site, make_doc, publish, e2e_service):
+HEADER_UNDER_BANNER = """() => {
+    const box = document.querySelector('[data-waymark]').shadowRoot.querySelector('[data-kind=nudge]').getBoundingClientRect();
+    const header = document.getElementById('fixed-header').getBoundingClientRect();
+    const search = document.getElementById('header-search').getBoundingClientRect();
+    const hit = document.elementFromPoint(search.left + search.width / 2, search.top + search.height / 2);
+    return {bannerTop: box.top, bannerBottom: box.bottom, bannerWidth: box.width, headerTop: header.top,
+            searchHit: hit && hit.id, width: innerWidth};
+}"""
+
+
+def assert_header_below_banner(page):
+    geometry = page.evaluate(HEADER_UNDER_BANNER)
+    assert geometry["bannerTop"] == 0 and geometry["bannerWidth"] >= geometry["width"] - 20, geometry
+    assert geometry["headerTop"] >= geometry["bannerBottom"] - 1, geometry
+    assert geometry["searchHit"] == "header-search", geometry
+
+
+@pytest.mark.parametrize("header", ["fixed", "sticky"])
+def test_banner_pushes_the_page_and_its_header_down(configured, demo_site, make_doc, publish, e2e_service, header):
     policy = demo_site + "/acme/help"
     nudge = make_doc("nudge", announcement(actions=[{"label": "Read the policy", "url": policy},
                                                     {"label": "Not now", "dismiss": True}]),
-                     include=("{site}/acme/news",))
+                     include=("{site}/acme/news*",))
     publish(nudge)
     page = configured.new_page()
-    page.goto(demo_site + "/acme/news")
+    page.goto(demo_site + "/acme/news" + ("?sticky" if header == "sticky" else ""))
     banner = expect_surface(page, NUDGE, "New travel policy from 1 January")
     expect(banner.locator("strong")).to_have_text("150 EUR")  # body_nodes, rendered as DOM
     expect(banner.get_by_role("button", name="Read the policy")).to_be_visible()
     wait_for(lambda: page.evaluate("getComputedStyle(document.documentElement).marginTop") != "0px",
              what="the page pushed down")
-    geometry = page.evaluate("""() => {
-        const box = document.querySelector('[data-waymark]').shadowRoot.querySelector('[data-kind=nudge]').getBoundingClientRect();
-        const header = document.getElementById('fixed-header').getBoundingClientRect();
-        const search = document.getElementById('header-search').getBoundingClientRect();
-        const hit = document.elementFromPoint(search.left + search.width / 2, search.top + search.height / 2);
-        return {bannerTop: box.top, bannerBottom: box.bottom, bannerWidth: box.width, headerTop: header.top,
-                searchHit: hit && hit.id, width: innerWidth};
-    }""")
-    assert geometry["bannerTop"] == 0 and geometry["bannerWidth"] >= geometry["width"] - 20, geometry
-    assert geometry["headerTop"] >= geometry["bannerBottom"] - 1, geometry
-    assert geometry["searchHit"] == "header-search", geometry
+    assert_header_below_banner(page)
+    page.mouse.wheel(0, 1200)  # scrolled: a sticky header sticks, below the banner
+    wait_for(lambda: page.evaluate("scrollY") > 500, what="scrolled")
+    assert_header_below_banner(page)
     page.locator("#header-search").click()  # the page's own header control still works
     expect(page.locator("#header-clicks")).to_have_text("Search clicked 1")
     assert not focus_in_surface(page), "a banner does not take focus"

@@ -1,4 +1,7 @@
-// Counts clicks on the fixed header's own control, so a test can tell it is usable.
+// ?sticky makes the header sticky instead of fixed. Clicks on the header's own
+// control are counted, so a test can tell it is usable.
+const header = document.getElementById('fixed-header');
+if (new URLSearchParams(location.search).has('sticky')) header.classList.replace('fixed-top', 'sticky-top');
 let clicks = 0;
 document.getElementById('header-search').addEventListener('click', () => {
   clicks += 1;

@@ -15,8 +15,37 @@ let idCounter = 0;
 const FOCUSABLE = 'button:not([disabled]), textarea, a[href]';
 
 /**
- * Shifts the page down by `px`: a margin on <html> moves the flow, and each
- * fixed element at the top (a header the margin cannot move) is translated.
+ * The page's elements a margin on <html> cannot move down: fixed ones at the
+ * top of the window (found under our own host along the banner's strip), and
+ * sticky ones near the top of the document (a header that sticks once the
+ * page scrolls). Sticky headers are looked for three levels deep only: deeper
+ * ones are rare, and a full scan of a huge page is not free.
+ */
+function pinnedAtTop(doc, px) {
+  const view = doc.defaultView;
+  const found = new Map(); // element -> 'fixed' | 'sticky'
+  const width = view.innerWidth;
+  for (const x of [4, width / 4, width / 2, (3 * width) / 4, width - 4]) {
+    for (const y of [1, px / 2, px - 1]) {
+      const below = doc.elementsFromPoint(x, y).find((el) => !el.closest('[data-waymark]'));
+      for (let el = below; el && el !== doc.documentElement; el = el.parentElement) {
+        if (view.getComputedStyle(el).position === 'fixed') {
+          found.set(el, 'fixed');
+          break;
+        }
+      }
+    }
+  }
+  for (const el of doc.querySelectorAll('body > *, body > * > *, body > * > * > *')) {
+    const style = view.getComputedStyle(el);
+    if (style.position === 'sticky' && parseFloat(style.top) < px) found.set(el, 'sticky');
+  }
+  return found;
+}
+
+/**
+ * Shifts the page down by `px`: a margin on <html> moves the flow, a fixed
+ * element at the top is translated, a sticky one sticks `px` lower.
  * Inline !important through the CSSOM: beats the page's CSS and its CSP.
  * @returns {() => void} restores what it changed
  */
@@ -28,24 +57,14 @@ export function pushPage(doc, px) {
     el.style.setProperty(property, value, 'important');
     undo.push(() => (before ? el.style.setProperty(property, before, priority) : el.style.removeProperty(property)));
   };
-  const html = doc.documentElement;
   const view = doc.defaultView;
-  const fixed = new Set();
-  const width = view.innerWidth;
-  for (const x of [4, width / 4, width / 2, (3 * width) / 4, width - 4]) {
-    for (const y of [1, px / 2, px - 1]) {
-      // What the page has there, under our own host (which is on top of it).
-      const below = doc.elementsFromPoint(x, y).find((el) => !el.closest('[data-waymark]'));
-      for (let el = below; el && el !== html; el = el.parentElement) {
-        if (view.getComputedStyle(el).position === 'fixed') {
-          fixed.add(el);
-          break;
-        }
-      }
-    }
-  }
+  const pinned = pinnedAtTop(doc, px); // before the margin moves what is in the flow
+  const html = doc.documentElement;
   set(html, 'margin-top', `${(parseFloat(view.getComputedStyle(html).marginTop) || 0) + px}px`);
-  for (const el of fixed) set(el, 'translate', `0 ${px}px`);
+  for (const [el, how] of pinned) {
+    if (how === 'fixed') set(el, 'translate', `0 ${px}px`);
+    else set(el, 'top', `${(parseFloat(view.getComputedStyle(el).top) || 0) + px}px`);
+  }
   return () => undo.reverse().forEach((restore) => restore());
 }
 
