@@ -103,3 +103,25 @@ def test_cached_answers_follow_the_clock_across_schedule_boundaries(database):
     etags = {catalogue.matching(url, None, now=moment).etag
              for moment in (start - timedelta(days=1), start + timedelta(days=1), end + timedelta(days=1))}
     assert len(etags) == 2  # before and after share "nothing served"; during differs
+
+
+def test_an_archived_tips_document_is_not_served_and_versions_count_as_for_guides(service, unique_id):
+    tips = own(TIPS, unique_id, unique_id)
+    assert service.put(f"/api/v1/guides/{tips['id']}", tips, token="author").json["version"] == 1
+    tips["tips"][0]["title"] = "Amount (EUR)"
+    assert service.put(f"/api/v1/guides/{tips['id']}", tips, token="author").json["version"] == 2
+    assert [v["version"] for v in service.get(f"/api/v1/guides/{tips['id']}/versions",
+                                              token="author").json["versions"]] == [2, 1]
+    assert [item["version"] for item in served(service, unique_id).json["guides"]] == [2]
+    assert service.post(f"/api/v1/guides/{tips['id']}/archive", {}, token="author").status == 200
+    assert served(service, unique_id).json["guides"] == []
+
+
+def test_the_openapi_document_names_a_served_schema_for_every_kind(service):
+    schemas = service.get("/api/v1/openapi.json", token=None).json["components"]["schemas"]
+    items = schemas["GuideList"]["properties"]["guides"]["items"]["oneOf"]
+    assert [ref["$ref"].rsplit("/", 1)[1] for ref in items] == [
+        "ServedGuide", "ServedTips", "ServedResources", "ServedNudgeDocument", "ServedSurvey"]
+    assert all(ref["$ref"].rsplit("/", 1)[1] in schemas for ref in items)
+    assert {"body_nodes", "body_html"} <= set(schemas["ServedTip"]["properties"])
+    assert "schedule" in schemas["ServedNudgeDocument"]["properties"]

@@ -107,3 +107,28 @@ def test_serve_with_guides_publishes_the_folder(database_url, tmp_path, unique_i
         assert [item["version"] for item in history["versions"]] == [1]
     finally:
         stop_service(service)
+
+
+def test_documents_of_every_kind_validate_and_a_nudge_may_start_a_guide_among_the_files(
+        database_url, tmp_path, unique_id):
+    from tests.test_schemas_kinds import NUDGE, TIPS
+    nudge = {**NUDGE, "id": f"{unique_id}-nudge", "schedule": {"from": "2026-01-01T00:00:00Z"}}
+    nudge["nudge"] = {**NUDGE["nudge"], "actions": [{"label": "Show me", "start": unique_id},
+                                                     {"label": "Other", "start": f"{unique_id}-missing"}]}
+    write(tmp_path, "guide.json", guide(unique_id))
+    write(tmp_path, "nudge.json", nudge)
+    tips = write(tmp_path, "tips.json", {**TIPS, "id": f"{unique_id}-tips", "tips": [
+        {**TIPS["tips"][0], "validate": {"pattern": "(?i)^x", "message": "x"}}]})
+    result = run_cli(database_url, "guides", "validate", str(tmp_path), check=False)
+    assert result.returncode == 0, result.stdout
+    warnings = [line for line in result.stdout.splitlines() if ": warning: " in line]
+    assert [line.split(": warning:")[0] for line in warnings] == [
+        f"{tmp_path / 'nudge.json'}: nudge.actions[1].start", f"{tips}: tips[0].validate.pattern"]
+    assert "3 valid guide file(s), 0 error(s)" in result.stdout
+
+
+def test_the_repository_examples_validate_without_warnings(database_url):
+    result = run_cli(database_url, "guides", "validate", str(Path(__file__).resolve().parent.parent / "guides"))
+    # (The nudge's schedule ends one day; that warning is the calendar's, not the example's.)
+    warnings = [line for line in result.stdout.splitlines() if " warning: " in line and "schedule.until" not in line]
+    assert result.returncode == 0 and warnings == [], result.stdout

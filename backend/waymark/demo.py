@@ -27,7 +27,7 @@ import sys
 import time
 import urllib.request
 
-from . import db, migrations, seed
+from . import catalogue, db, migrations, seed, seed_kinds
 from .demo_browser import DemoBrowser, chromium_path, display_available, manual_steps
 from .demo_processes import (ChildFailed, StopDemo, StopOnSignals, child_environment,
                              first_exited, python_command, start_child, stop_children,
@@ -151,7 +151,7 @@ def seed_history(versions, runs, site_origin):
     plan = seed.SeedPlan(versions=versions, runs=runs, now=utcnow(), site_origin=site_origin,
                          seed=SEED, roles=roles_of(versions))
     say(f"Seeding {runs} runs of history over the last {plan.days} days…")
-    events = seed.generate_events(plan)
+    events = seed_kinds.with_kind_history(catalogue.latest_documents(), seed.generate_events(plan), site_origin)
 
     def progress(done, total):
         say(f"  stored {done} of {total} events")

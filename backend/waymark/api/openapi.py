@@ -137,7 +137,18 @@ def build_spec():
         paths.setdefault(path, {})[method] = _operation(summary, role, inputs, responses, errors)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    return _served_items_of_every_kind(spec.to_dict())
+
+
+SERVED_COMPONENTS = ("ServedGuide", "ServedTips", "ServedResources", "ServedNudgeDocument", "ServedSurvey")
+
+
+def _served_items_of_every_kind(document):
+    """GET /api/v1/guides serves documents of every kind: its items are one of the Served* schemas
+    (marshmallow's List(Nested) can name only one)."""
+    guides = document["components"]["schemas"]["GuideList"]["properties"]["guides"]
+    guides["items"] = {"oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in SERVED_COMPONENTS]}
+    return document
 
 
 @functools.cache
