@@ -57,9 +57,10 @@ export function showNudge(ctx, doc) {
       surface.footer.appendChild(button(document, action.label, index ? 'wm-button' : 'wm-button wm-primary', () => act(action, index)));
     });
     ctx.report({ id: doc.id, outcome: 'shown', events: [event('nudge_shown')], preview });
-    // A cached nudge leaves at the end of its schedule, even with the service unreachable.
+    // A cached nudge leaves at the end of its schedule, even with the service
+    // unreachable (an author's preview ignores its schedule).
     const until = Date.parse(doc.schedule && doc.schedule.until) - Date.now();
-    if (until < 2 ** 31) timer = setTimeout(() => finish(null, []), Math.max(0, until));
+    if (!preview && until < 2 ** 31) timer = setTimeout(() => finish(null, []), Math.max(0, until));
   }
 
   /** The page replaced the pointer's target (a re-render): point at the new one, or go. */
