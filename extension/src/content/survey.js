@@ -46,7 +46,7 @@ function scaleEnds(doc, scale) {
 /**
  * Asks one question through `ctx` (main.js: root, report, done).
  * @param {{id: string, title: string, style: string, question: object, run: object,
- *          step?: object, stepIndex?: number, preview?: boolean}} ask
+ *          step?: object, stepIndex?: number, preview?: boolean, until?: string}} ask
  *   `question`: {question, scale | choices, text?, other?}; `run`: the events'
  *   envelope (a showing of its own, or the exit survey's guide run).
  * @returns {{end: (reason: string) => void}}
@@ -58,9 +58,11 @@ export function askSurvey(ctx, ask) {
   const report = (message) => ctx.report({ id: ask.id, survey: true, preview: ask.preview, ...message });
   let surface = null;
   let picked = null;
+  let timer = null;
 
   function finish(outcome, events) {
     if (!surface) return;
+    clearTimeout(timer);
     surface.destroy();
     surface = null;
     report({ outcome, events, end: true });
@@ -102,6 +104,9 @@ export function askSurvey(ctx, ask) {
   surface.footer.appendChild(button(doc, 'Skip', 'wm-button', () => skip()));
   if (send) surface.footer.appendChild(send);
   report({ outcome: 'shown', events: [event('survey_shown')] });
+  // A cached survey leaves at the end of its schedule, even with the service unreachable.
+  const left = Date.parse(ask.until) - Date.now();
+  if (left < 2 ** 31) timer = setTimeout(() => finish(null, []), Math.max(0, left));
   return { end: skip };
 }
 
@@ -109,7 +114,9 @@ export function askSurvey(ctx, ask) {
 export function showSurvey(ctx, doc) {
   const survey = doc.survey || {};
   const style = survey.style === 'toast' ? 'toast' : 'modal';
-  return askSurvey(ctx, { id: doc.id, title: doc.title, style, question: survey, run: impression(doc), preview: Boolean(doc.preview) });
+  const preview = Boolean(doc.preview); // shown on purpose: its schedule does not close it
+  const until = !preview && doc.schedule ? doc.schedule.until : undefined;
+  return askSurvey(ctx, { id: doc.id, title: doc.title, style, question: survey, run: impression(doc), preview, until });
 }
 
 /** A guide's exit survey, tied to the run and the step where the person left. */
