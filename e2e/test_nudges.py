@@ -443,7 +443,7 @@ def test_a_cached_nudge_stops_at_its_until_with_the_service_down(browser, demo_s
                                                                  tmp_path):
     service = start_service(f"sqlite:///{tmp_path / 'schedule.db'}")
     try:
-        until = datetime.now(timezone.utc) + timedelta(seconds=15)
+        until = datetime.now(timezone.utc) + timedelta(seconds=20)  # room for a slow first page
         nudge = make_doc("nudge", announcement(style="toast", title="Ends soon"), frequency="always",
                          schedule={"from": now_plus(days=-1), "until": iso(until)})
         answer = service.put(f"/api/v1/guides/{nudge['id']}", nudge, token="author")
