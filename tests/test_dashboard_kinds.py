@@ -154,6 +154,7 @@ def test_tips_nudge_help_pages_and_the_list_with_kinds(service, admin, unique_id
                     "at": "2026-11-22T10:00:00Z"}])
     body = admin.get(f"/dashboard/guides/{tips['id']}?from=&to=")[2]
     assert live_markup(body) == []
+    assert '<option value="employee">employee</option>' in body  # the role menu reads the events
     assert "Amount: 4 values failed the check, 25% were then fixed." in html.unescape(body)
     assert cells(body)[("0", "validation_failed")][0] == "4"
     body = admin.get(f"/dashboard/guides/{nudge['id']}?from=&to=")[2]

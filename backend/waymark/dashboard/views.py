@@ -69,8 +69,11 @@ def guide_report(guide_id):
     report = _guide_report(guide_id, filters)
     options = guides.report_filter_options(guide_id)
     versions = sorted(set(options["versions"]) | set(catalogue.version_numbers(guide_id)), reverse=True)
+    roles = set(options["roles"]) | ({filters.role} - {None})
+    if report["kind"] in KIND_TEMPLATES:
+        roles |= set(kinds.event_roles(guide_id))
     common = dict(guide_id=guide_id, entry=entry or {}, report=report, filters=filters, versions=versions,
-                  roles=sorted(set(options["roles"]) | ({filters.role} - {None})),
+                  roles=sorted(roles),
                   csv_url=url_for("dashboard.guide_report_csv", guide_id=guide_id, **filters.query()))
     if report["kind"] in KIND_TEMPLATES:
         return render_template(KIND_TEMPLATES[report["kind"]], **common)

@@ -9,6 +9,7 @@ extension sent (migration 0006 made columns of what they carry) through
 the guides a nudge started into their runs (runs.py says how those ended).
 """
 from .. import catalogue
+from ..db import query
 from ..config import DEFAULT_ABANDON_AFTER_MINUTES
 from ..schemas.document import DEFAULT_KIND, kind_of
 from . import guides, help_panel, nudges, surveys, tips
@@ -40,3 +41,9 @@ def document_report(guide_id, version=None, date_from=None, date_to=None, role=N
     if document and "exit_survey" in document:
         surveys.add_exit_reasons(report, document, page=page, per_page=per_page, **filters)
     return report
+
+
+def event_roles(guide_id):
+    """The roles a document's events carry (tips, nudges, surveys have no runs to read them from)."""
+    rows = query("SELECT DISTINCT e.role FROM event e WHERE e.guide_id = ? AND e.role IS NOT NULL", [guide_id])
+    return sorted(role for (role,) in rows)
