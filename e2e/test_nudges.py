@@ -630,7 +630,12 @@ def test_keyboard_only(configured, demo_site, make_doc, make_guide, publish, e2e
     page.keyboard.press("ArrowRight")
     expect_step(page, "Two")
     page.keyboard.press("Escape")
-    expect_surface(page, SURVEY, "Settings tour")
+    try:
+        expect_surface(page, SURVEY, "Settings tour")
+    except AssertionError:
+        configured.flush()
+        print("exit survey not shown; stored:", types(stored_events(e2e_service, guide["id"])), configured.storage("waymark.onScreen"), configured.storage("waymark.outreach"), configured.storage("waymark.activeRun"))
+        raise
     wait_for(lambda: focus_in_surface(page), what="focus in the exit survey")
     page.keyboard.press("Tab")  # Close
     page.keyboard.press("Tab")  # the first choice
