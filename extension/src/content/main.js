@@ -35,6 +35,9 @@ function createOverlay() {
   let stopTracking = null; // keeps the page's root tracker (roots.js) alive while a run is on this page
   let surface = null; // the nudge or survey on screen ({end}), sharing the host with steps
   const quiet = new Set(); // guides that ended in this document: no auto restart here
+  // Runs that ended here. A late echo of one (storage's news of an older write,
+  // or a sync answered before the worker applied the end) must not bring it back.
+  const endedRuns = new Set();
 
   function clearStep() {
     generation += 1;
@@ -96,6 +99,7 @@ function createOverlay() {
     if (result.ended) {
       const left = { guide, run };
       quiet.add(guide.id);
+      endedRuns.add(run.run_id);
       run = null;
       guide = null;
       clearDrawing();
@@ -300,7 +304,7 @@ function createOverlay() {
   async function sync(url = location.href) {
     arrival = ARRIVAL.navigation;
     const answer = await askForRun(url, [...quiet], !surface);
-    if (!answer || !answer.run || !answer.guide) {
+    if (!answer || !answer.run || !answer.guide || endedRuns.has(answer.run.run_id)) {
       run = null;
       guide = null;
       clearDrawing();
@@ -329,6 +333,7 @@ function createOverlay() {
   function onStorageChanged(changes, area) {
     if (area !== 'local' || !(STORAGE.activeRun in changes)) return;
     const stored = changes[STORAGE.activeRun].newValue;
+    if (stored && endedRuns.has(stored.run_id)) return;
     const known = isKnownWrite(stored, run);
     if (known || (!run && !stored)) return;
     // Our run ended or was replaced in another tab: it must not restart here by itself.
