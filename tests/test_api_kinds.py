@@ -119,7 +119,8 @@ def test_an_archived_tips_document_is_not_served_and_versions_count_as_for_guide
 
 def test_the_openapi_document_names_a_served_schema_for_every_kind(service):
     schemas = service.get("/api/v1/openapi.json", token=None).json["components"]["schemas"]
-    items = schemas["GuideList"]["properties"]["guides"]["items"]["oneOf"]
+    assert schemas["ServedList"]["properties"]["guides"]["items"]["$ref"].endswith("/ServedDocument")
+    items = schemas["ServedDocument"]["oneOf"]
     assert [ref["$ref"].rsplit("/", 1)[1] for ref in items] == [
         "ServedGuide", "ServedTips", "ServedResources", "ServedNudgeDocument", "ServedSurvey"]
     assert all(ref["$ref"].rsplit("/", 1)[1] in schemas for ref in items)

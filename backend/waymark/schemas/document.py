@@ -11,9 +11,10 @@ tests/test_schemas_kinds.py hold the two together.
 import re
 from datetime import datetime, timezone
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, ValidationError, fields, validate, validates_schema
 
 from .. import selectors
+from .fields import SafeSchema
 
 KINDS = ("guide", "tips", "resources", "nudge", "survey")
 DEFAULT_KIND = "guide"
@@ -39,8 +40,8 @@ def kind_of(document):
     return document.get("kind", DEFAULT_KIND)
 
 
-class StrictSchema(Schema):
-    """Unknown fields are errors, with a message that says what to do."""
+class StrictSchema(SafeSchema):
+    """Unknown fields are errors, with a message that says what to do (and fields.py's text rule)."""
 
     class Meta:
         unknown = RAISE

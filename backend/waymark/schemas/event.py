@@ -22,10 +22,11 @@ types and oversize strings reject the event with the path of the problem.
 """
 import json
 import re
-from datetime import datetime, timezone
 
-from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load,
-                         pre_load, validate, validates_schema)
+from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate,
+                         validates_schema)
+
+from .fields import SafeSchema, Timestamp
 
 GUIDE_TYPES = ("guide_started", "step_shown", "step_completed", "step_back",
                "target_missing", "guide_dismissed", "guide_completed")
@@ -56,9 +57,6 @@ MAX_EXTRA_BYTES = 4096
 MAX_SELECTORS = 20
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
-# ISO 8601 with a zone: 2026-11-22T10:31:07.123Z or ...+02:00
-ISO_WITH_ZONE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
 
 
 def _client_id(max_length):
@@ -67,26 +65,7 @@ def _client_id(max_length):
         validate.Regexp(CLIENT_ID, error="must be letters, digits and . _ : - only")])
 
 
-class Timestamp(fields.Field):
-    """ISO 8601 with a zone (``Z`` or an offset); loaded as naive UTC, like every stored time."""
-
-    default_error_messages = {
-        "invalid": "must be an ISO 8601 time with a zone, like 2026-11-22T10:31:07.123Z"}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not ISO_WITH_ZONE.match(value):
-            raise self.make_error("invalid")
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise self.make_error("invalid") from None
-        return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else value.isoformat(timespec="milliseconds") + "Z"
-
-
-class SelectorMatchSchema(Schema):
+class SelectorMatchSchema(SafeSchema):
     """How many elements one selector matched when the target was looked for."""
 
     class Meta:
@@ -96,7 +75,7 @@ class SelectorMatchSchema(Schema):
     matches = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100000))
 
 
-class _Strict(Schema):
+class _Strict(SafeSchema):
     class Meta:
         unknown = RAISE
 
@@ -124,7 +103,7 @@ class SourceSchema(_Strict):
     id = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
 
 
-class EventSchema(Schema):
+class EventSchema(SafeSchema):
     """One event, as docs/contract-notes.md "Events" defines it (events, version 1)."""
 
     class Meta:
@@ -231,7 +210,10 @@ class EventSchema(Schema):
 
 
 class EventBatchSchema(Schema):
-    """The batch envelope; each event in it is validated on its own by ``validate_events``."""
+    """The batch envelope; each event in it is validated on its own by ``validate_events``.
+
+    Not a SafeSchema: a bad text in one event rejects that event, not the batch.
+    """
 
     class Meta:
         unknown = EXCLUDE  # room for batch-level metadata later (client version, …)

@@ -1,12 +1,18 @@
-"""Answers of the kind reports (kind_reports/), for the OpenAPI document only.
+"""Answers that depend on a document's kind (served documents, reports), for the OpenAPI document.
 
 The reports build plain dicts (each module documents its answer with a
-sample); tests/test_api_kind_reports.py checks real answers have these fields.
+sample); these schemas say the same. Unknown fields raise, and
+tests/test_openapi_answers.py and tests/test_api_kind_reports.py load real
+answers through them. A ``_ByKind`` schema loads an answer through the schema
+of its ``kind``; the OpenAPI document states it as a oneOf (api/openapi.py).
 """
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
 
-from .guide_api import ServedStepSchema
+from . import guide_api
+from .answers import GuideReportSchema, StepReportSchema
+from .document import DEFAULT_KIND
 from .guide import GuideSchema
+from .guide_api import ServedGuideSchema, ServedStepSchema
 from .nudge import NudgeDocumentSchema, NudgeSchema
 from .resources import ResourcesDocumentSchema
 from .survey import SurveyDocumentSchema
@@ -129,6 +135,17 @@ class ResourcesReportSchema(Schema):
     links = fields.List(fields.Nested(LinkOpenedSchema))
 
 
+class ExitReasonSchema(Schema):
+    index = fields.Integer(allow_none=True, metadata={"description": "the choice; null: Other (free text)"})
+    label = fields.String(allow_none=True)
+    count = fields.Integer()
+
+
+class StepWithExitReasonsSchema(StepReportSchema):
+    exit_reasons = fields.List(fields.Nested(ExitReasonSchema),
+                               metadata={"description": "only when the guide has an exit_survey"})
+
+
 class ExitSurveyReportSchema(Schema):
     """On a guide's report when the guide has an exit_survey; each step then has exit_reasons."""
     question = fields.String(allow_none=True)
@@ -192,9 +209,53 @@ class ServedSurveySchema(SurveyDocumentSchema):
     version = fields.Integer(required=True)
 
 
+class KindGuideReportSchema(GuideReportSchema):
+    """A guide's drop-off report as ``GET /api/v1/reports/guides/<id>`` answers it."""
+    kind = fields.String(required=True, metadata={"enum": ["guide"]})
+    steps = fields.List(fields.Nested(StepWithExitReasonsSchema))
+    exit_survey = fields.Nested(ExitSurveyReportSchema, metadata={"description": "only with an exit_survey"})
+
+
+class _ByKind(Schema):
+    """Loads an answer through the schema of its ``kind`` (``guide`` when it has none)."""
+    by_kind = {}
+
+    def load(self, data, *, many=None, partial=None, unknown=None):
+        kind = data.get("kind", DEFAULT_KIND) if isinstance(data, dict) else None
+        if kind not in self.by_kind:
+            raise ValidationError(f"no answer of kind {kind!r}", "kind")
+        return self.by_kind[kind](unknown=unknown or self.unknown).load(data, partial=partial)
+
+
+class ServedDocumentSchema(_ByKind):
+    by_kind = {"guide": ServedGuideSchema, "tips": ServedTipsSchema, "resources": ServedResourcesSchema,
+               "nudge": ServedNudgeDocumentSchema, "survey": ServedSurveySchema}
+
+
+class DocumentReportSchema(_ByKind):
+    by_kind = {"guide": KindGuideReportSchema, "tips": TipsReportSchema, "nudge": NudgeReportSchema,
+               "survey": SurveyReportSchema, "resources": ResourcesReportSchema}
+
+
+class ServedListSchema(Schema):
+    guides = fields.List(fields.Nested(ServedDocumentSchema), required=True)
+
+
+class ValidationResultSchema(guide_api.ValidationResultSchema):
+    preview = fields.Nested(ServedDocumentSchema, metadata={"description": (
+        "only when valid: the document as GET /api/v1/guides would serve it, with version 0 "
+        "(not published); the extension's author mode previews it")})
+
+
+def _name(schema):
+    return schema.__name__.removesuffix("Schema")
+
+
 # Documents of every kind, for request bodies: one of these, chosen by "kind".
 DOCUMENT_SCHEMAS = [GuideSchema, TipsDocumentSchema, ResourcesDocumentSchema, NudgeDocumentSchema,
                     SurveyDocumentSchema]
-SERVED_SCHEMAS = ["ServedGuideSchema", ServedTipsSchema, ServedResourcesSchema, ServedNudgeDocumentSchema,
-                  ServedSurveySchema]
-REPORT_SCHEMAS = [TipsReportSchema, NudgeReportSchema, SurveyReportSchema, ResourcesReportSchema]
+# The answers stated as a oneOf in the OpenAPI document, and the components they name.
+BY_KIND = {_name(schema): [_name(choice) for choice in schema.by_kind.values()]
+           for schema in (ServedDocumentSchema, DocumentReportSchema)}
+COMPONENTS = {_name(choice): choice for schema in (ServedDocumentSchema, DocumentReportSchema)
+              for choice in schema.by_kind.values()}

@@ -22,8 +22,9 @@ import random
 import uuid
 from datetime import timedelta
 
-from .schemas.document import kind_of, parse_time
-from .seed import url_from_glob
+from waymark.schemas.document import kind_of, parse_time
+
+from demo.seed import url_from_glob
 
 SEED = 11
 PAGE_VIEWS = 160          # views of a page with tips
