@@ -46,6 +46,7 @@ ROUTES = {
     "/acme/picker": "picker.html",  # author mode: the element picker's e2e fixtures
     "/acme/tips": "tips.html",  # tips and validation: e2e/test_tips.py's fixtures
     "/acme/tips/frame": "tips-frame.html",
+    "/acme/news": "news.html",  # a header fixed to the top: nudge banners (e2e/test_nudges.py)
 }
 # The single-page section: every path under it is the same document, so a
 # reload on a client-side route still works (as with a real SPA's server).

@@ -3,6 +3,7 @@
 export function installFakeChrome() {
   const local = new Map();
   const alarms = new Map();
+  const tabs = [];
   const pick = (keys) => {
     const list = keys == null ? [...local.keys()] : Array.isArray(keys) ? keys : [keys];
     const out = {};
@@ -22,6 +23,11 @@ export function installFakeChrome() {
         },
       },
     },
+    tabs: {
+      // The open tabs' ids (tests set fake.tabs), for the claim on the screen (outreach.js).
+      query: async () => tabs.map((id) => ({ id })),
+      onRemoved: { addListener: () => {} },
+    },
     alarms: {
       create: async (name, info) => alarms.set(name, info),
       clear: async (name) => alarms.delete(name),
@@ -29,5 +35,5 @@ export function installFakeChrome() {
     },
   };
   globalThis.chrome = chrome;
-  return { chrome, local, alarms };
+  return { chrome, local, alarms, tabs };
 }

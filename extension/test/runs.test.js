@@ -23,6 +23,12 @@ test('starting a run stores it, records the start and queues guide_started', asy
   assert.deepEqual((await queued()).map((e) => [e.type, e.guide_id, e.user]), [['guide_started', 'a', 'u1']]);
 });
 
+test('a run started from a nudge says so in guide_started', async () => {
+  await startRun(guide('a'), { user: 'u1', url: 'https://x.test/', source: { kind: 'nudge', id: 'travel-policy' } });
+  const [started] = await queued();
+  assert.deepEqual(started.source, { kind: 'nudge', id: 'travel-policy' });
+});
+
 test('a new run replaces the active one, reported as dismissed "replaced"', async () => {
   const first = await startRun(guide('a'), { user: 'u1', url: 'https://x.test/' });
   await startRun(guide('b'), { user: 'u1', url: 'https://x.test/' });

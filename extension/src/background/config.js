@@ -12,7 +12,7 @@
 // answered, as long as that leaves a backend to talk to. Its late answer is
 // remembered, and a difference that changes the guides drops the cache
 // (lifecycle.js), as a live policy change does.
-import { CONFIG_KEYS, LAUNCHER_KEY, STORAGE } from '../shared/keys.js';
+import { CONFIG_KEYS, LAUNCHER_KEY, STORAGE, SURVEY_GAP_KEY } from '../shared/keys.js';
 import { createLock } from './lock.js';
 
 const serialized = createLock(); // guards the generated user id
@@ -154,4 +154,17 @@ export async function readLauncher() {
   const local = await chrome.storage.local.get(LAUNCHER_KEY);
   const managed = await within(Promise.resolve().then(() => chrome.storage.managed.get(LAUNCHER_KEY)), MANAGED_GRACE_MS).catch(() => null);
   return launcherCorner(managed === TIMED_OUT ? null : managed, local);
+}
+
+/**
+ * Days between two surveys, as set: the policy's value when its store answers
+ * within the grace, else the options page's (undefined: dnd.js's default).
+ * A number or a numeric string.
+ */
+export async function readSurveyGapDays() {
+  const local = await chrome.storage.local.get(SURVEY_GAP_KEY);
+  const read = Promise.resolve().then(() => chrome.storage.managed.get(SURVEY_GAP_KEY)).catch(() => ({}));
+  const live = await within(read, MANAGED_GRACE_MS);
+  const fromPolicy = live !== TIMED_OUT && live ? live[SURVEY_GAP_KEY] : undefined;
+  return fromPolicy !== undefined && fromPolicy !== '' ? fromPolicy : local[SURVEY_GAP_KEY];
 }

@@ -65,6 +65,26 @@ export function documentsForPage(documents, url, role, kind) {
   return (documents || []).filter((d) => kindOf(d) === kind && guideMatchesUrl(d, url) && fitsAudience(d, role));
 }
 
+/**
+ * Whether a document's `schedule` ({from?, until?}, ISO times) covers `now`.
+ * The service stops serving a document outside it, but a cached catalogue
+ * lives on while the service is unreachable: this keeps an ended
+ * announcement from showing from the cache. An unreadable time counts as no
+ * bound (the service validated it).
+ */
+export function inSchedule(doc, now) {
+  const schedule = doc && doc.schedule;
+  if (!schedule) return true;
+  const from = Date.parse(schedule.from);
+  const until = Date.parse(schedule.until);
+  return !(from > now) && !(until <= now);
+}
+
+/** The documents whose schedule covers `now`; an author's preview shows whatever its schedule says. */
+export function scheduled(docs, now) {
+  return (docs || []).filter((doc) => doc.preview || inSchedule(doc, now));
+}
+
 /** Walkthroughs (kind `guide`, the default) that fit this page and role, auto and manual alike.
  * The service also serves tips, resources, nudges and surveys; they are not runs of steps. */
 export function guidesForPage(guides, url, role) {

@@ -7,22 +7,38 @@ import { injectOverlay } from './inject.js';
 import { startPicker, storePick } from './picker.js';
 import { kindOf } from './guides.js';
 import { surfacesFor, surfacesNeedOverlay } from './help.js';
-import { decideForPage, manualGuidesFor, startById, syncPage } from './pages.js';
+import { mayAskExitSurvey, recordReport, releaseScreen } from './outreach.js';
+import { decideForPage, manualGuidesFor, outreachForPage, startById, syncPage } from './pages.js';
 import { enqueue, flush, queuedCount } from './queue.js';
 import { describePreview, getPreview, parseGuideText, startPreview, stopPreview, validateOnService } from './preview.js';
 import { applyTransition, replaceActiveRun } from './runs.js';
 
 const handlers = {
   async [MSG.page]({ url }, sender) {
+    const tabId = sender.tab && sender.tab.id;
+    if (tabId !== undefined) await releaseScreen(tabId); // a new document: whatever it showed is gone
     const decision = await decideForPage(url);
-    // A run to show, or tips, or something for the help panel to list.
-    const wanted = decision.kind !== 'none' || surfacesNeedOverlay(await surfacesFor(url));
+    // A run to show, tips, something for the help panel to list, or a nudge or survey.
+    const wanted = decision.kind !== 'none' || surfacesNeedOverlay(await surfacesFor(url))
+      || Boolean(await outreachForPage(decision, { url, tabId, claim: false }));
     const inject = wanted && Boolean(sender.tab);
     if (inject) await injectOverlay(sender.tab.id);
     return { inject };
   },
-  [MSG.sync]: ({ url, quiet }) => syncPage(url, Array.isArray(quiet) ? quiet : []),
+  [MSG.sync]: ({ url, quiet, outreach }, sender) =>
+    syncPage(url, Array.isArray(quiet) ? quiet : [], { tabId: sender.tab && sender.tab.id, outreach: outreach !== false }),
   [MSG.surfaces]: ({ url }) => surfacesFor(url),
+  // A nudge or survey: {op: 'report', id, outcome, events, end, start?} or {op: 'exit', guide_id}.
+  async [MSG.outreach](message, sender) {
+    const { config } = await readConfig();
+    const who = { user: config.user, tabId: sender.tab && sender.tab.id, preview: message.preview };
+    if (message.op === 'exit') return { ask: await mayAskExitSurvey(message.guide_id, who) };
+    await recordReport(message, who);
+    if (!message.start) return { started: false };
+    const run = await startById(message.start, sender.tab ? sender.tab.url : '', { kind: 'nudge', id: message.id });
+    if (run && sender.tab) await injectOverlay(sender.tab.id); // the overlay there syncs and shows the run
+    return { started: Boolean(run) };
+  },
   async [MSG.transition](message) {
     const { config } = await readConfig();
     return applyTransition(message, { user: config.user });

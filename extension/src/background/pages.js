@@ -2,8 +2,9 @@
 // guides, the active run and the user's history.
 import { getGuides } from './api.js';
 import { readConfig } from './config.js';
-import { decide, fitsAudience, guidesForPage } from './guides.js';
+import { decide, fitsAudience, guidesForPage, kindOf, scheduled } from './guides.js';
 import { createLock } from './lock.js';
+import { claimOutreach, outreachFor } from './outreach.js';
 import { getPreview, withPreview } from './preview.js';
 import { dropStaleRun, getActiveRun, getHistory, startRun } from './runs.js';
 
@@ -18,7 +19,8 @@ export async function gather() {
   const { config } = await readConfig();
   const [published, preview, activeRun, history] = await Promise.all([
     getGuides(config), getPreview(), getActiveRun(), getHistory(config.user)]);
-  return { config, guides: withPreview(published, preview), activeRun, history };
+  // The schedule is checked here too: a cached document ends at its `until` with the service down.
+  return { config, guides: scheduled(withPreview(published, preview), Date.now()), activeRun, history };
 }
 
 /** The decision for a page, after clearing a run that can no longer go on. */
@@ -33,16 +35,23 @@ export async function decideForPage(url, quiet = []) {
     const reportable = !guide || guide.version !== decision.run.version;
     await dropStaleRun(decision.run, { url, reportable });
     decision = decide({ ...input, activeRun: null });
+    context.activeRun = null;
   }
-  return { ...decision, config: context.config };
+  return { ...decision, config: context.config, guides: context.guides, activeRun: context.activeRun };
+}
+
+/** Where no guide shows: the nudge or survey do-not-disturb lets through (dnd.js), or null. */
+export function outreachForPage(decision, { url, quiet, tabId, claim }) {
+  const input = { documents: decision.guides, url, config: decision.config, activeRun: decision.activeRun, tabId, quiet, now: Date.now() };
+  return claim ? claimOutreach(input) : outreachFor(input);
 }
 
 /** For the overlay: resume the active run, or start the auto guide that fits. */
-export function syncPage(url, quiet) {
-  return syncLock(() => decideAndStart(url, quiet));
+export function syncPage(url, quiet, { tabId, outreach = false } = {}) {
+  return syncLock(() => decideAndStart(url, quiet, { tabId, outreach }));
 }
 
-async function decideAndStart(url, quiet) {
+async function decideAndStart(url, quiet, { tabId, outreach }) {
   const decision = await decideForPage(url, quiet);
   const who = { user: decision.config.user, role: decision.config.role };
   if (decision.kind === 'resume') return { guide: decision.guide, run: decision.run, ...who };
@@ -50,7 +59,8 @@ async function decideAndStart(url, quiet) {
     const run = await startRun(decision.guide, { user: decision.config.user, url });
     return { guide: decision.guide, run, ...who };
   }
-  return {};
+  const doc = outreach && tabId !== undefined ? await outreachForPage(decision, { url, quiet, tabId, claim: true }) : null;
+  return doc ? { outreach: doc, ...who } : {};
 }
 
 /** For the popup: the manual guides for this page, and the active run. */
@@ -63,10 +73,10 @@ export async function manualGuidesFor(url) {
   };
 }
 
-/** Starts a guide by id on request (popup, help panel), replacing any active run. `source`: what started it. */
+/** Starts a guide by id on request (popup, help panel, a nudge's action), replacing any active run. `source`: what started it. */
 export async function startById(guideId, url, source) {
   const { config, guides } = await gather();
-  const guide = guides.find((g) => g.id === guideId && fitsAudience(g, config.role));
+  const guide = guides.find((g) => g.id === guideId && kindOf(g) === 'guide' && fitsAudience(g, config.role));
   if (!guide) return null;
   return startRun(guide, { user: config.user, url, source });
 }

@@ -47,7 +47,8 @@ async function dismissActive(reason, url) {
 
 /**
  * Starts a run of `guide`, replacing (and reporting as dismissed, reason
- * "replaced") any other active run. Emits guide_started.
+ * "replaced") any other active run. Emits guide_started, with `source`
+ * ({kind: "nudge", id}) when something other than the page started it.
  */
 export function startRun(guide, { user, url, source }) {
   return serialized(async () => {
@@ -68,7 +69,7 @@ export function startRun(guide, { user, url, source }) {
     if (guide.preview) run.preview = true;
     await chrome.storage.local.set({ [STORAGE.activeRun]: run });
     if (!run.preview) await bumpHistory(user, guide.id, 'started');
-    // `source` ({kind: 'panel'}) says what started it, so reports follow the help panel to completed guides.
+    // `source` ({kind: 'panel'}, {kind: 'nudge', id}) says what started it, so reports follow it to completed guides.
     await report(run, [makeEvent('guide_started', run, { url, now, extra: source ? { source } : undefined })]);
     return run;
   });

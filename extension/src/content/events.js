@@ -17,7 +17,7 @@ export function reportTransition({ run, events, ended }) {
   return toWorker({ type: MSG.transition, run, events, ended });
 }
 
-/** Asks what to show on this page: {guide, run, user, role} or {}. */
-export function askForRun(url, quiet) {
-  return toWorker({ type: MSG.sync, url, quiet });
+/** Asks what to show on this page: {guide, run, user, role}, {outreach} (a nudge or survey, when `outreach`) or {}. */
+export function askForRun(url, quiet, outreach = true) {
+  return toWorker({ type: MSG.sync, url, quiet, outreach });
 }

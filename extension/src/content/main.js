@@ -3,19 +3,23 @@
 // keyboard, events — and every setup here has its teardown.
 import { globMatch } from '../shared/glob.js';
 import { STORAGE } from '../shared/keys.js';
+import { MSG } from '../shared/messages.js';
 import { isKnownWrite, nextWrite } from '../shared/seq.js';
 import { urlSatisfies, watchAdvance } from './advance.js';
 import { stepBodyPlan } from './body.js';
-import { askForRun, reportTransition } from './events.js';
+import { askForRun, reportTransition, toWorker } from './events.js';
 import { ARRIVAL, afterModalSettles, createAnnouncer, focusIsIn, mayTakeFocus, restoreFocus, trackPageFocus } from './focus.js';
 import { matchReport } from './heal.js';
 import { bindKeys, deepActiveElement, FOCUS_SHORTCUT } from './keyboard.js';
 import { anchor, revealTarget } from './position.js';
 import { createHost, renderSpotlight, renderStep } from './render.js';
 import { shareHost } from './host.js';
-import { createSurfaces, surfaceHasFocus } from './surfaces.js';
+import { createSurfaces, drawerOf, surfaceHasFocus } from './surfaces.js';
 import { advanceOf, reduce, stepButtons } from './run.js';
 import { DEFAULT_WAIT_MS, findTarget, observeDeep, waitForTarget, watchDetached } from './targets.js';
+import { showExitSurvey } from './survey.js';
+
+const PERSON_CLOSED = ['close_button', 'escape'];
 
 function createOverlay() {
   let guide = null;
@@ -28,9 +32,13 @@ function createOverlay() {
   let returnFocusTo = null; // where focus was when the first step appeared
   let previousModal = null; // the page's modal the previous step lived in
   let stopTracking = null; // keeps the page's root tracker (roots.js) alive while a run is on this page
+  let surface = null; // the nudge or survey on screen ({end}), sharing the host with steps
   const quiet = new Set(); // guides that ended in this document: no auto restart here
   const hosts = shareHost(() => createHost(document)); // the step and the other surfaces draw in one host
   const surfaces = createSurfaces(hosts); // tips, validation, the help panel (surfaces.js)
+  // Runs that ended here. A late echo of one (storage's news of an older write,
+  // or a sync answered before the worker applied the end) must not bring it back.
+  const endedRuns = new Set();
 
   function clearStep() {
     generation += 1;
@@ -66,7 +74,7 @@ function createOverlay() {
     clearStep();
     if (stopTracking) stopTracking();
     stopTracking = null;
-    if (!host) return;
+    if (!host || surface) return; // a nudge or survey still lives in the host
     const back = host.pageFocus.last() || returnFocusTo;
     host.destroy();
     host = null;
@@ -92,10 +100,14 @@ function createOverlay() {
     result.run = run;
     reportTransition(result);
     if (result.ended) {
+      const left = { guide, run };
       quiet.add(guide.id);
+      endedRuns.add(run.run_id);
       run = null;
       guide = null;
       clearDrawing();
+      // Only the person's own Close or Esc asks why (not a replacement, a new version, a missing target).
+      if (result.ended === 'dismissed' && left.guide.exit_survey && PERSON_CLOSED.includes(action.reason)) askWhy(left);
       return;
     }
     if (action.type !== 'shown') showStep();
@@ -260,17 +272,50 @@ function createOverlay() {
     };
   }
 
+  /** The nudge or survey surfaces' view of the overlay (nudge.js, survey.js). */
+  function surfaceContext() {
+    if (!host) host = openHost(); // it keeps the host above the page's own modals (toplayer.js)
+    host.raise();
+    return {
+      root: host.root,
+      report: (message) => toWorker({ type: MSG.outreach, op: 'report', ...message }),
+      done() {
+        surface = null;
+        if (!run) clearDrawing();
+      },
+    };
+  }
+
+  function showSurface(doc) {
+    const draw = drawerOf(doc.kind);
+    if (!draw || surface) return;
+    quiet.add(doc.id); // once per document, whatever its frequency
+    surface = draw(surfaceContext(), doc);
+  }
+
+  /** Closing a guide that has an exit survey asks it at once (when do-not-disturb allows). */
+  async function askWhy(left) {
+    const preview = Boolean(left.guide.preview);
+    const answer = await toWorker({ type: MSG.outreach, op: 'exit', guide_id: left.guide.id, preview });
+    if (!answer || !answer.ask) return;
+    // Something took the page meanwhile (a guide started): give the screen back unasked.
+    if (surface || run) toWorker({ type: MSG.outreach, op: 'report', id: `exit:${left.guide.id}`, preview, end: true });
+    else surface = showExitSurvey(surfaceContext(), left.guide, left.run);
+  }
+
   /** Asks the worker what belongs on this page and draws it. */
   async function sync(url = location.href) {
     surfaces.sync(url);
     arrival = ARRIVAL.navigation;
-    const answer = await askForRun(url, [...quiet]);
-    if (!answer || !answer.run || !answer.guide) {
+    const answer = await askForRun(url, [...quiet], !surface);
+    if (!answer || !answer.run || !answer.guide || endedRuns.has(answer.run.run_id)) {
       run = null;
       guide = null;
       clearDrawing();
+      if (answer && answer.outreach) showSurface(answer.outreach);
       return;
     }
+    if (surface) surface.end('replaced'); // a guide takes the screen
     // An answer older than what this page already did must not undo it.
     const keepOurs = isKnownWrite(answer.run, run);
     if (!keepOurs) clearStep();
@@ -293,6 +338,7 @@ function createOverlay() {
     if (area === 'local' && STORAGE.preview in changes) surfaces.sync(location.href); // a tips preview came or went
     if (area !== 'local' || !(STORAGE.activeRun in changes)) return;
     const stored = changes[STORAGE.activeRun].newValue;
+    if (stored && endedRuns.has(stored.run_id)) return;
     const known = isKnownWrite(stored, run);
     if (known || (!run && !stored)) return;
     // Our run ended or was replaced in another tab: it must not restart here by itself.
@@ -303,6 +349,7 @@ function createOverlay() {
 
   function destroy() {
     chrome.storage.onChanged.removeListener(onStorageChanged);
+    if (surface) surface.end('other');
     clearDrawing();
     surfaces.destroy();
     run = null;

@@ -47,6 +47,19 @@ export const OVERLAY_CSS = `
 /* Read by screen readers, never seen (focus.js). */
 .wm-announce { position: fixed; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 @media (prefers-reduced-motion: reduce) { .wm-spotlight { transition: none; } }
+/* Nudges and surveys (outreach.js): banner, modal, toast, pointer. */
+.wm-banner { top: 0; left: 0; right: 0; max-width: none; border-radius: 0; padding: 10px 48px 10px 16px; display: flex; flex-wrap: wrap; align-items: center; gap: 4px 16px; }
+.wm-banner > * { margin: 0; }
+.wm-toast { top: auto; left: auto; right: 16px; bottom: 16px; }
+.wm-banner .wm-arrow, .wm-toast .wm-arrow { display: none; }
+.wm-blocking { pointer-events: auto; }
+.wm-footer { justify-content: flex-end; flex-wrap: wrap; }
+.wm-options, .wm-ends { display: flex; flex-wrap: wrap; gap: 6px; margin: 8px 0; }
+.wm-choices { flex-direction: column; }
+.wm-option[aria-pressed=true] { background: #1a5fd6; color: #fff; }
+.wm-ends { justify-content: space-between; color: #69707a; font-size: 12px; }
+.wm-label { display: block; margin: 8px 0 4px; font-weight: 600; }
+.wm-text { display: block; width: 100%; font: inherit; padding: 6px; border: 1px solid #c9ced6; border-radius: 6px; }
 `;
 
 // Tips, their beacons and validation messages, the launcher and the help panel.

@@ -12,7 +12,21 @@ import { MSG } from '../shared/messages.js';
 import { toWorker } from './events.js';
 import { renderLauncher } from './launcher.js';
 import { panelItems, renderPanel } from './panel.js';
+import { showNudge } from './nudge.js';
+import { showSurvey } from './survey.js';
 import { createTips } from './tips.js';
+
+// Which module draws each kind of served document that is not a guide (a
+// guide is main.js's run): `tips` (tips.js) and `resources` (panel.js) are
+// drawn together, once per sync, by createSurfaces below; a `nudge`
+// (nudge.js) or a `survey` (survey.js) takes the screen alone, one at a
+// time, in the host main.js opens from the same shareHost.
+const DRAWN_ALONE = { nudge: showNudge, survey: showSurvey }; // kind -> (ctx, doc) => {end(reason)}
+
+/** The drawer of a nudge or survey document (null for any other kind). */
+export function drawerOf(kind) {
+  return Object.hasOwn(DRAWN_ALONE, kind) ? DRAWN_ALONE[kind] : null;
+}
 
 const NOTHING = { tips: [], resources: [], guides: [], launcher: null };
 

@@ -4,11 +4,13 @@
 // The form fills at once from chrome.storage.local and the policy store's last
 // answer (remembered there by the worker), then again when the policy store
 // itself answers: that takes ~3 s after every browser start (config.js).
-// The Help button's corner (`launcher`) is kept and overridden the same way.
-const KEYS = [...CONFIG_KEYS, LAUNCHER_KEY];
-import { CONFIG_KEYS, LAUNCHER_KEY, STORAGE } from '../shared/keys.js';
+import { CONFIG_KEYS, LAUNCHER_KEY, STORAGE, SURVEY_GAP_KEY } from '../shared/keys.js';
 import { MSG } from '../shared/messages.js';
 import './preview.js'; // author mode
+
+// The Help button's corner (`launcher`) is kept and overridden the same way;
+// the survey gap has its own field (fillSurveyGap).
+const KEYS = [...CONFIG_KEYS, LAUNCHER_KEY];
 
 const form = document.getElementById('options');
 const saved = document.getElementById('saved');
@@ -16,7 +18,7 @@ const statusList = document.getElementById('status');
 
 async function managedValues() {
   try {
-    return (await chrome.storage.managed.get(KEYS)) || {};
+    return (await chrome.storage.managed.get([...KEYS, SURVEY_GAP_KEY])) || {};
   } catch {
     return {};
   }
@@ -29,6 +31,16 @@ async function load() {
   const live = await managedValues();
   // Refill only on a change, so as not to overwrite what someone typed meanwhile.
   if (KEYS.some((key) => (remembered[key] || '') !== (live[key] || ''))) fill(local, live);
+  fillSurveyGap((await chrome.storage.local.get(SURVEY_GAP_KEY))[SURVEY_GAP_KEY], live[SURVEY_GAP_KEY]);
+}
+
+/** The survey gap (dnd.js): a number, set here unless a policy sets it. */
+function fillSurveyGap(local, fromPolicy) {
+  const input = form.elements[SURVEY_GAP_KEY];
+  const managed = fromPolicy !== undefined && fromPolicy !== '';
+  input.value = managed ? String(fromPolicy) : local === undefined ? '' : String(local);
+  input.disabled = managed;
+  form.querySelector(`[data-managed-for="${SURVEY_GAP_KEY}"]`).hidden = !managed;
 }
 
 function fill(local, managed) {
@@ -49,6 +61,8 @@ async function save(event) {
     const input = form.elements[key];
     if (!input.disabled) values[key] = input.value.trim();
   }
+  const gap = form.elements[SURVEY_GAP_KEY];
+  if (!gap.disabled) values[SURVEY_GAP_KEY] = gap.value.trim();
   await chrome.storage.local.set(values);
   saved.textContent = 'Saved.';
   setTimeout(() => (saved.textContent = ''), 2000);

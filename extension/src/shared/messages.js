@@ -15,5 +15,6 @@ export const MSG = {
   previewStatus: 'waymark:preview-status', // options -> worker: {} -> {preview}
   status: 'waymark:status', // options -> worker: {config, managed, queued, cache}
   pick: 'waymark:pick', // popup -> worker: {tabId} -> {started}; injects picker.js (author mode)
+  outreach: 'waymark:outreach', // overlay -> worker: a nudge or survey {op, ...} (outreach.js)
   picked: 'waymark:picked', // picker -> worker: {target, warnings, url} -> {stored}
 };
