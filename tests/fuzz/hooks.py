@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import schemathesis
 from hypothesis import strategies as st
 
-from waymark.schemas.guide import SLUG
+from waymark.schemas.document import SLUG
 
 EARLIEST = datetime(2000, 1, 1)
 
