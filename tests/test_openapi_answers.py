@@ -35,6 +35,7 @@ def _requests(service, guide_id):
                         "target": {"selector": "#new"}}]}
     one = "/api/v1/guides/{guide_id}"
     report = "/api/v1/reports/guides/{guide_id}"
+    adopt = one + "/steps/{step_id}/adopt-target"
     return [
         ("get", "/healthz", "/healthz", {}),
         ("get", "/readyz", "/readyz", {}),
@@ -74,6 +75,9 @@ def _requests(service, guide_id):
         ("get", "/api/v1/reports/help.csv", "/api/v1/reports/help.csv", {}),
         ("get", "/api/v1/reports/broken-targets", "/api/v1/reports/broken-targets?from=2026-11-01", {}),
         ("get", "/api/v1/reports/broken-targets", "/api/v1/reports/broken-targets?limit=0", {}),
+        # Step "s" was never shown by healing: 409; no such guide: 404.
+        ("post", adopt, f"/api/v1/guides/{guide_id}/steps/s/adopt-target", {"token": "author"}),
+        ("post", adopt, "/api/v1/guides/nobody-knows-this-one/steps/s/adopt-target", {"token": "author"}),
         ("post", one + "/archive", f"/api/v1/guides/{guide_id}/archive", {"token": "author"}),
         ("get", "/api/v1/guides", "/api/v1/guides", {"token": "extension",
                                                      "headers": {"If-None-Match": "*"}}),
