@@ -4,7 +4,10 @@ from waymark.models import Run, RunStep
 
 from .test_reports import NOW, deliver, stream
 
-OLD_RUN_COLUMNS = [f for f in Run._meta.sorted_field_names if f != "state"]
+# The columns as 0011 found them (it adds rolled_up), and before 0005 (which adds state, time_ms, …).
+RUN_COLUMNS_0005 = [f for f in Run._meta.sorted_field_names if f != "rolled_up"]
+STEP_COLUMNS_0005 = [f for f in RunStep._meta.sorted_field_names if f != "rolled_up"]
+OLD_RUN_COLUMNS = [f for f in RUN_COLUMNS_0005 if f != "state"]
 OLD_STEP_COLUMNS = ["run_id", "step_index", "step_id", "reached_at", "shown_at", "completed_at", "duration_ms"]
 
 
@@ -24,7 +27,7 @@ def test_upgrade_applies_each_migration_once(make_database_url, store):
 def test_0005_fills_the_report_columns_as_ingest_keeps_them(database, make_database_url, store):
     """Runs stored before 0005 get the state, step times and run columns ingest now writes."""
     deliver(stream(), 0)
-    runs, steps = _rows(Run), _rows(RunStep)
+    runs, steps = _rows(Run, RUN_COLUMNS_0005), _rows(RunStep, STEP_COLUMNS_0005)
     old_runs, old_steps = _rows(Run, OLD_RUN_COLUMNS), _rows(RunStep, OLD_STEP_COLUMNS)
 
     older = db.bind(make_database_url(store))
@@ -32,9 +35,9 @@ def test_0005_fills_the_report_columns_as_ingest_keeps_them(database, make_datab
     with older.connection_context():
         Run.insert_many(old_runs, fields=[Run._meta.fields[c] for c in OLD_RUN_COLUMNS]).execute()
         RunStep.insert_many(old_steps, fields=[RunStep._meta.fields[c] for c in OLD_STEP_COLUMNS]).execute()
-    assert migrations.upgrade(older) == ["0005_report_columns"]
+    assert migrations.upgrade(older, until="0005_report_columns") == ["0005_report_columns"]
     with older.connection_context():
-        assert (_rows(Run), _rows(RunStep)) == (runs, steps)
+        assert (_rows(Run, RUN_COLUMNS_0005), _rows(RunStep, STEP_COLUMNS_0005)) == (runs, steps)
     # (The next test's fixture binds the models to its own database again.)
 
 

@@ -5,12 +5,13 @@ Idempotence comes from the event table's primary key and
 insert returns are the events stored now; every other valid event was already
 there (a duplicate). Never a read before the write, so two processes sending
 the same events at once still store each event once. Only the events stored
-now are folded into runs (runs.py), in the same transaction.
+now are folded into runs (runs.py) and the runs into the rollups (rollups.py),
+in the same transaction.
 """
 import json
 from urllib.parse import urlsplit, urlunsplit
 
-from . import db
+from . import db, rollups
 from .db import database
 from .errors import details_from_messages
 from .models import utcnow
@@ -70,7 +71,7 @@ def store_events(rows):
     with database.atomic():
         stored_ids = insert_new_events(rows)
         runs, steps = fold(row for row in rows if row["id"] in stored_ids)
-        upsert_runs(runs, steps)
+        rollups.count_changes(upsert_runs(runs, steps))
     return stored_ids
 
 

@@ -1,0 +1,43 @@
+"""Rollup tables (rollups.py): reports read counts per guide, version, role, day and step
+instead of scanning a guide's runs, and time-on-step percentiles from histograms.
+
+Adds ``rolled_up`` to run and run_step (what the rollups count the row as), the
+three rollup tables, and a partial index of open runs by last activity (the
+few still inside the abandonment window are subtracted from the open counts).
+Then counts every stored run and step, with the rule rollups.py holds today
+(``rollups.recount``): a database that already holds events reports the same
+figures after the upgrade (tests/test_migrations.py).
+"""
+from peewee import SqliteDatabase
+
+from .. import rollups
+
+KEY_COLUMNS = "k TEXT PRIMARY KEY, guide_id VARCHAR(100) NOT NULL, guide_version INTEGER NOT NULL, role VARCHAR(100)"
+TABLES = {
+    "rollup_run": f"{KEY_COLUMNS}, day VARCHAR(10) NOT NULL, state VARCHAR(16) NOT NULL, "
+                  "drop_index INTEGER, drop_step_id VARCHAR(100), runs INTEGER NOT NULL DEFAULT 0",
+    "rollup_step": f"{KEY_COLUMNS}, day VARCHAR(10) NOT NULL, step_index INTEGER NOT NULL, "
+                   "step_id VARCHAR(100), reached INTEGER NOT NULL DEFAULT 0, completed INTEGER NOT NULL DEFAULT 0",
+    "rollup_step_time": f"{KEY_COLUMNS}, period VARCHAR(10) NOT NULL, step_index INTEGER NOT NULL, "
+                        "step_id VARCHAR(100), bucket INTEGER NOT NULL, count INTEGER NOT NULL DEFAULT 0, "
+                        "least_ms INTEGER, greatest_ms INTEGER",
+}
+INDEXES = {
+    # A guide's rows of a date range (rollup_run, rollup_step) or of some periods.
+    "rollup_run_guide_day": "rollup_run (guide_id, day)",
+    "rollup_step_guide_day": "rollup_step (guide_id, day)",
+    "rollup_step_time_guide_period": "rollup_step_time (guide_id, period)",
+}
+
+
+def upgrade(db, migrator):
+    sqlite = isinstance(db, SqliteDatabase)
+    for table in ("run", "run_step"):
+        db.execute_sql(f"ALTER TABLE {table} ADD COLUMN rolled_up TEXT")
+    for table, columns in TABLES.items():
+        db.execute_sql(f"CREATE TABLE {table} ({columns})" + (" WITHOUT ROWID" if sqlite else ""))
+    for name, target in INDEXES.items():
+        db.execute_sql(f"CREATE INDEX {name} ON {target}")
+    # Open runs by their last event: the in-progress ones are the newest few.
+    db.execute_sql("CREATE INDEX run_open_last_at ON run (last_at) WHERE state = 'open'")
+    rollups.recount()
