@@ -4,9 +4,10 @@ from waymark.models import Run, RunStep
 
 from .test_reports import NOW, deliver, stream
 
-# The columns as 0011 found them (it adds rolled_up), and before 0005 (which adds state, time_ms, …).
-RUN_COLUMNS_0005 = [f for f in Run._meta.sorted_field_names if f != "rolled_up"]
-STEP_COLUMNS_0005 = [f for f in RunStep._meta.sorted_field_names if f != "rolled_up"]
+# The columns after 0005 (0011 adds rolled_up, 0012 pruned_at), and before it (0005 adds state, …).
+LATER = {"rolled_up", "pruned_at"}
+RUN_COLUMNS_0005 = [f for f in Run._meta.sorted_field_names if f not in LATER]
+STEP_COLUMNS_0005 = [f for f in RunStep._meta.sorted_field_names if f not in LATER]
 OLD_RUN_COLUMNS = [f for f in RUN_COLUMNS_0005 if f != "state"]
 OLD_STEP_COLUMNS = ["run_id", "step_index", "step_id", "reached_at", "shown_at", "completed_at", "duration_ms"]
 
@@ -49,3 +50,43 @@ def test_0005_keeps_a_frozen_copy_of_the_run_state_rule_that_runs_py_owns():
     frozen = importlib.import_module("waymark.migrations.0005_report_columns").RUN_STATE
     for prefix in ("", "NEW."):
         assert frozen.format(p=prefix) == runs.state_sql(prefix)
+
+
+def test_the_rollup_migration_counts_a_database_that_already_holds_events(database, make_database_url, store):
+    """A database at the schema before the rollups, with events and runs in it, reports the
+    same after ``upgrade`` as before it (when reports read the runs) and as ingest keeps them."""
+    from datetime import date
+
+    from waymark.models import Event
+    from waymark.reports.guides import guide_report
+    from waymark.reports.summaries import guide_summaries
+
+    deliver(stream(), 0)
+    deliver(stream("other", prefix="o-"), 1)
+    asked = [("expense", {}), ("expense", {"version": 1, "role": "employee"}),
+             ("expense", {"date_from": date(2026, 11, 22)}), ("other", {"date_to": date(2026, 11, 21)})]
+    kept = ([guide_report(g, now=NOW, **f) for g, f in asked], guide_summaries(now=NOW))
+    event_fields = [Event._meta.fields[name] for name in Event._meta.sorted_field_names]
+    events = list(Event.select(*event_fields).tuples())
+    old_runs, old_steps = _rows(Run, RUN_COLUMNS_0005), _rows(RunStep, STEP_COLUMNS_0005)
+
+    older = db.bind(make_database_url(store))
+    before_rollups = [name for name in migrations.available() if name < "0011_rollups"]
+    migrations.upgrade(older, until=before_rollups[-1])
+    with older.connection_context():
+        Event.insert_many(events, fields=event_fields).execute()
+        _insert(Run, RUN_COLUMNS_0005, old_runs)
+        _insert(RunStep, STEP_COLUMNS_0005, old_steps)
+        before = [guide_report(g, now=NOW, from_runs=True, **f) for g, f in asked]
+    assert [name for name in migrations.upgrade(older) if name >= "0011"] == ["0011_rollups", "0012_event_export"]
+    with older.connection_context():
+        after = ([guide_report(g, now=NOW, **f) for g, f in asked], guide_summaries(now=NOW))
+    assert after == kept
+    assert after[0] == before
+
+
+def _insert(model, columns, rows):
+    """Rows as read, but the columns the database computes itself (0005: state, time_ms)."""
+    keep = [i for i, c in enumerate(columns) if c not in ("state", "time_ms")]
+    model.insert_many([tuple(row[i] for i in keep) for row in rows],
+                      fields=[model._meta.fields[columns[i]] for i in keep]).execute()

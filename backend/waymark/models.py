@@ -120,6 +120,8 @@ class Run(BaseModel):
     state = CharField(max_length=16, null=True)
     # The rollup key the run is counted under (JSON; rollups.py, migration 0011).
     rolled_up = TextField(null=True)
+    # When its events were pruned (events.py, migration 0012): nothing left to fold again.
+    pruned_at = DateTimeField(null=True)
 
     class Meta:
         # Created by the migrations (0003, 0005), listed here as documentation.

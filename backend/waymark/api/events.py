@@ -10,14 +10,19 @@ Statuses (docs/reports.md "Event endpoint"):
 - 422 ``invalid_batch``: JSON, but not ``{"events": [...]}``.
 - 413 ``payload_too_large``: more than MAX_BATCH_EVENTS events or MAX_CONTENT_LENGTH bytes.
 - 401 / 403: no or unknown token / a token of a role other than extension or admin.
+
+GET /api/v1/events/export (admin): a page of raw events in arrival order,
+``{"events", "next_cursor", "more"}``; 400 for a bad parameter or cursor.
 """
 from flask import Blueprint, current_app, jsonify
 from marshmallow import ValidationError
 
-from . import json_body
+from . import json_body, query_args
+from .. import events
 from ..errors import ApiError, details_from_messages
 from ..ingest import ingest_batch
 from ..schemas.event import BatchTooLarge, load_batch
+from ..schemas.report import EventExportQuerySchema
 from ..tokens import require_role
 
 bp = Blueprint("events", __name__, url_prefix="/api/v1")
@@ -50,3 +55,17 @@ def post_events():
                          details[:100])
         return jsonify({**error.to_dict(), "results": results}), 422
     return jsonify({"results": results})
+
+
+@bp.get("/events/export")
+@require_role("admin")
+def export_events():
+    """A page of stored events in arrival order after a cursor."""
+    args = query_args(EventExportQuerySchema())
+    try:
+        cursor = None if args["cursor"] is None else events.decode_cursor(args["cursor"])
+    except ValueError as error:
+        raise ApiError(400, "invalid_query", f"Bad query parameter(s): cursor ({error}).",
+                       [{"path": "cursor", "message": str(error)}]) from None
+    page, next_cursor = events.export_page(args["since"], args["until"], cursor, args["limit"])
+    return jsonify({"events": page, "next_cursor": next_cursor, "more": len(page) == args["limit"]})

@@ -16,7 +16,8 @@ from ..schemas.guide import GuideSchema
 from ..schemas.guide_api import (GuideListSchema, GuidesQuerySchema, GuideSummarySchema,
                                  GuideVersionsSchema, PublishResultSchema, StoredGuideSchema,
                                  ValidationResultSchema)
-from ..schemas.report import BrokenTargetsQuerySchema, GuideReportQuerySchema, SummariesQuerySchema
+from ..schemas.report import (BrokenTargetsQuerySchema, EventExportQuerySchema, GuideReportQuerySchema,
+                              SummariesQuerySchema)
 
 bp = Blueprint("openapi", __name__)
 
@@ -61,6 +62,11 @@ OPERATIONS = [
      "extension", {"body": EventBatchSchema},
      {200: ("a result per event: stored, duplicate or rejected", answers.EventResultsSchema)},
      [400, 401, 403, 413, 422]),
+    ("get", "/api/v1/events/export",
+     "Raw events in arrival order, a page after a cursor (stable while events arrive)",
+     "admin", {"query": EventExportQuerySchema},
+     {200: ("a page of events and the cursor of the next", answers.EventExportPageSchema)},
+     [400, 401, 403]),
     ("get", "/api/v1/reports/guides", "Runs and completion of every guide that has runs",
      "admin", {"query": SummariesQuerySchema},
      {200: ("a line per guide", answers.GuideSummariesSchema)}, [400, 401, 403]),

@@ -36,3 +36,17 @@ class SummariesQuerySchema(DateRangeSchema):
 
 class BrokenTargetsQuerySchema(DateRangeSchema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class EventExportQuerySchema(Schema):
+    """``GET /api/v1/events/export``: a page of raw events in arrival order after ``cursor``."""
+
+    class Meta:
+        unknown = RAISE
+
+    # Events whose time (``at``) is at or after ``since`` and before ``until``.
+    since = Timestamp(load_default=None)
+    until = Timestamp(load_default=None)
+    # The ``next_cursor`` of the page before; none: from the first event.
+    cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10000))
