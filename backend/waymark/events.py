@@ -41,8 +41,19 @@ def _lock_runs(run_ids):
 # -- rebuild ---------------------------------------------------------------------
 
 def rebuild(guide_id=None, chunk=500):
-    """Fold every run of ``guide_id`` (default: all) that has events again from its events;
-    return how many runs. Pruned runs have none to fold and keep their rows and counts."""
+    """Fold every run of ``guide_id`` (default: all) that has events again from its events,
+    then count the guide's rollups again from its runs; return how many runs were folded.
+
+    Pruned runs have no events to fold: their rows stay, and so do their counts."""
+    folded = _fold_runs_again(guide_id, chunk)
+    guide_ids = [guide_id] if guide_id is not None else [
+        found for (found,) in db.query("SELECT DISTINCT guide_id FROM run ORDER BY guide_id")]
+    for found in guide_ids:
+        rollups.reset(found)
+    return folded
+
+
+def _fold_runs_again(guide_id, chunk):
     of_guide = " AND guide_id = ?" if guide_id is not None else ""
     after, total = "", 0
     while True:

@@ -220,6 +220,22 @@ def recount(guide_id=None, chunk=1000):
         after, total = stored[-1]["run_id"], total + len(stored)
 
 
+def reset(guide_id):
+    """Count a guide's rollups again from nothing: its rows deleted and every run and step
+    of it counted from its row, in one transaction (what ``recount`` cannot do when the
+    tables and ``rolled_up`` disagree: rows written by hand, a bucket rule changed).
+
+    Ingest of the guide waits meanwhile (its runs are locked by the first update, its
+    rollup rows by the delete); a run it adds meanwhile is counted after the commit.
+    """
+    with db.write_transaction():
+        for table in ("run", "run_step"):
+            db.execute(f"UPDATE {table} SET {runs.COUNTED_AS} = NULL WHERE guide_id = ?", [guide_id])
+        for table in ("rollup_run", "rollup_step", "rollup_step_time"):
+            db.execute(f"DELETE FROM {table} WHERE guide_id = ?", [guide_id])
+        return recount(guide_id)
+
+
 def _quoted(columns):
     return [f'"{column}"' for column in columns]
 
