@@ -23,10 +23,14 @@ TABLES = {
                         "least_ms INTEGER, greatest_ms INTEGER",
 }
 INDEXES = {
-    # A guide's rows of a date range (rollup_run, rollup_step) or of some periods.
-    "rollup_run_guide_day": "rollup_run (guide_id, day)",
-    "rollup_step_guide_day": "rollup_step (guide_id, day)",
-    "rollup_step_time_guide_period": "rollup_step_time (guide_id, period)",
+    # A guide's rows of a date range (or of some periods), covering what reports read:
+    # SQLite answers from the index alone, in the order the reports group by.
+    "rollup_run_guide_day": "rollup_run (guide_id, day, guide_version, role, state, drop_index, "
+                            "drop_step_id, runs)",
+    "rollup_step_guide_day": "rollup_step (guide_id, day, guide_version, role, step_index, step_id, "
+                             "reached, completed)",
+    "rollup_step_time_guide_period": "rollup_step_time (guide_id, period, step_index, step_id, bucket, "
+                                     "guide_version, role, count, least_ms, greatest_ms)",
 }
 
 
