@@ -17,6 +17,7 @@ from waymark.ingest import ingest_batch
 from waymark.models import Run
 from waymark.reports.guides import guide_report, report_filter_options
 from waymark.reports.summaries import guide_summaries
+from waymark.reports.targets import broken_targets
 
 from .test_reports import NOW, deliver, stream
 
@@ -142,6 +143,9 @@ def test_random_stream_with_duplicates_and_late_events_rollups_equal_the_runs(da
                                   {"date_from": date(2026, 11, 1)}, {"version": 2, "role": "ops"}]:
             assert_report_matches_runs(guide_id, now, **filters)
     assert_summaries_match_runs(now)
+    for day in (None, date(2026, 10, 31), date(2026, 11, 1)):
+        assert broken_targets(date_from=day, date_to=day) == broken_targets(date_from=day, date_to=day,
+                                                                            from_events=True)
     assert report_filter_options("hot") == _filter_options_from_runs("hot")
     assert_rollups_are_a_fresh_count()
 
@@ -154,7 +158,8 @@ def _filter_options_from_runs(guide_id):
 
 def rollup_rows():
     """Every rollup row with a count, as comparable tuples (extremes aside: they only grow)."""
-    tables = {"rollup_run": "k, runs", "rollup_step": "k, reached, completed", "rollup_step_time": "k, count"}
+    tables = {"rollup_run": "k, runs", "rollup_step": "k, reached, completed", "rollup_step_time": "k, count",
+              "rollup_miss": "k, count, latest_id"}
     return {table: sorted(tuple(row) for row in query(f"SELECT {columns} FROM {table}") if any(row[1:]))
             for table, columns in tables.items()}
 
@@ -162,11 +167,12 @@ def rollup_rows():
 def assert_rollups_are_a_fresh_count():
     """What ingest kept incrementally is what counting the final runs from scratch gives."""
     kept = rollup_rows()
-    for table in ("rollup_run", "rollup_step", "rollup_step_time"):
+    for table in ("rollup_run", "rollup_step", "rollup_step_time", "rollup_miss"):
         db.execute(f"DELETE FROM {table}")
     db.execute("UPDATE run SET rolled_up = NULL")
     db.execute("UPDATE run_step SET rolled_up = NULL")
     rollups.recount()
+    rollups.recount_misses()
     assert rollup_rows() == kept
 
 

@@ -70,8 +70,10 @@ def store_events(rows):
     rows = sorted(rows, key=lambda row: row["id"])
     with database.atomic():
         stored_ids = insert_new_events(rows)
-        runs, steps = fold(row for row in rows if row["id"] in stored_ids)
+        new_rows = [row for row in rows if row["id"] in stored_ids]
+        runs, steps = fold(new_rows)
         rollups.count_changes(upsert_runs(runs, steps))
+        rollups.count_misses([row for row in new_rows if row["type"] == rollups.MISSING])
     return stored_ids
 
 

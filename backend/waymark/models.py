@@ -200,3 +200,19 @@ class RollupStepTime(BaseModel):
     count = IntegerField(default=0)
     least_ms = IntegerField(null=True)
     greatest_ms = IntegerField(null=True)
+
+
+class RollupMiss(BaseModel):
+    """``target_missing`` events per guide, version, role, day, step and URL, with the latest one."""
+    k = TextField(primary_key=True)
+    guide_id = CharField(max_length=100)
+    guide_version = IntegerField()
+    role = CharField(max_length=100, null=True)
+    day = CharField(max_length=10)
+    step_index = IntegerField(null=True)
+    step_id = CharField(max_length=100, null=True)
+    url = TextField(null=True)
+    count = IntegerField(default=0)
+    latest_at = DateTimeField()
+    latest_id = CharField(max_length=64)
+    latest_detail = TextField(null=True)

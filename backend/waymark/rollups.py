@@ -11,7 +11,10 @@ report's cost does not grow with its guide's runs (docs/reports.md "Rollups"):
   role, step, bucket). A *period* is a day (``2026-11-22``), a month
   (``2026-11``) or all time (``all``): each time is counted in all three, so a
   date range reads whole months plus at most ~60 edge days, and "All time" one
-  row per bucket, however many runs there are.
+  row per bucket, however many runs there are;
+- ``rollup_miss``: ``target_missing`` events per (guide, version, role, day, step,
+  URL) of the event itself, with the latest one's time, id and detail (selectors).
+  Events never change, so these only grow: exact counts, exact last seen.
 
 **Order independence.** Each ``run`` and ``run_step`` row carries in
 ``rolled_up`` (runs.COUNTED_AS) the key it is counted under now. After a batch
@@ -51,6 +54,8 @@ ALL_TIME = "all"
 RUN_KEY = ("guide_id", "guide_version", "role", "day", "state", "drop_index", "drop_step_id")
 STEP_KEY = ("guide_id", "guide_version", "role", "day", "step_index", "step_id")
 TIME_KEY = ("period", "guide_id", "guide_version", "role", "step_index", "step_id", "bucket")
+MISS_KEY = ("guide_id", "guide_version", "role", "day", "step_index", "step_id", "url")
+MISSING = "target_missing"
 _STEP_ROW = ("run_id", "step_index", "step_id", "guide_id", "guide_version", "role", "started_at",
              "time_ms", runs.COUNTED_AS)
 _CHUNK = 400
@@ -187,6 +192,33 @@ def count_changes(stored_runs):
     _mark("run_step", "run_id = ? AND step_index = ?", recounted_steps)
 
 
+def count_misses(events):
+    """Count newly stored ``target_missing`` events (stored event row dicts), in the
+    caller's transaction; each row keeps the latest miss by (time, id) and its detail."""
+    rows, latest = {}, {}
+    for event in events:
+        key = (event["guide_id"], event["guide_version"], event["role"], _day(event["at"]),
+               event["step_index"], event["step_id"], event["url"])
+        rows[key] = rows.get(key, 0) + 1
+        mark = (str(event["at"]), event["id"])
+        if key not in latest or mark > latest[key][0]:
+            latest[key] = (mark, (event["at"], event["id"], event["detail"]))
+    if not rows:
+        return
+    newer = "(excluded.latest_at > {t}.latest_at OR (excluded.latest_at = {t}.latest_at " \
+            "AND excluded.latest_id > {t}.latest_id))".format(t="rollup_miss")
+    columns = ("k", *MISS_KEY, "count", "latest_at", "latest_id", "latest_detail")
+    ordered = sorted((_text(list(key)), key) for key in rows)
+    for start in range(0, len(ordered), _CHUNK):
+        part = ordered[start:start + _CHUNK]
+        params = [value for text, key in part for value in (text, *key, rows[key], *latest[key][1])]
+        db.execute(f"INSERT INTO rollup_miss ({', '.join(columns)}) VALUES "
+                   f"{', '.join([db.markers(len(columns))] * len(part))} ON CONFLICT (k) DO UPDATE SET "
+                   f"count = rollup_miss.count + excluded.count, "
+                   + ", ".join(f"{c} = CASE WHEN {newer} THEN excluded.{c} ELSE rollup_miss.{c} END"
+                               for c in ("latest_detail", "latest_id", "latest_at")), params)
+
+
 def forget_runs(run_ids):
     """Take these runs and their steps out of the rollups (``rolled_up`` cleared); the caller
     folds them again. Inside the caller's transaction, with the runs locked."""
@@ -231,9 +263,25 @@ def reset(guide_id):
     with db.write_transaction():
         for table in ("run", "run_step"):
             db.execute(f"UPDATE {table} SET {runs.COUNTED_AS} = NULL WHERE guide_id = ?", [guide_id])
-        for table in ("rollup_run", "rollup_step", "rollup_step_time"):
+        for table in ("rollup_run", "rollup_step", "rollup_step_time", "rollup_miss"):
             db.execute(f"DELETE FROM {table} WHERE guide_id = ?", [guide_id])
+        recount_misses(guide_id)
         return recount(guide_id)
+
+
+def recount_misses(guide_id=None, chunk=2000):
+    """Count the stored ``target_missing`` events (of ``guide_id``) into rollup_miss (which
+    must not hold them yet: a new table, or ``reset``)."""
+    columns = ("id", "guide_id", "guide_version", "role", "at", "step_index", "step_id", "url", "detail")
+    of_guide, after = (" AND guide_id = ?" if guide_id is not None else ""), ""
+    while True:
+        rows = [dict(zip(columns, row)) for row in db.query(
+            f"SELECT {', '.join(columns)} FROM event WHERE type = ? AND id > ?{of_guide} ORDER BY id LIMIT ?",
+            [MISSING, after, *([guide_id] if guide_id is not None else []), chunk])]
+        if not rows:
+            return
+        count_misses(rows)
+        after = rows[-1]["id"]
 
 
 def _quoted(columns):
@@ -404,3 +452,24 @@ def open_runs_since(cutoff, by, runs_where="1 = 1", params=()):
                     f"SELECT {columns}, COUNT(*) FROM r WHERE {runs_where} GROUP BY {columns}",
                     [*recent_params, *params])
     return {tuple(values): count for *values, count in rows}
+
+
+def misses(guide_id=None, version=None, date_from=None, date_to=None, role=None):
+    """``[((guide, version, index, step id), url, count, last seen)]`` (reports/targets.group_missing's rows)."""
+    where, params = _where(guide_id=guide_id, version=version, date_from=date_from, date_to=date_to, role=role)
+    rows = db.query(f"SELECT guide_id, guide_version, step_index, step_id, url, SUM(count), MAX(latest_at) "
+                    f"FROM rollup_miss WHERE {where} "
+                    f"GROUP BY guide_id, guide_version, step_index, step_id, url", params)
+    return [((g, v, i, s), url, int(count), last) for g, v, i, s, url, count, last in rows]
+
+
+def latest_miss_details(date_from=None, date_to=None):
+    """``{(guide, version, index, step id): detail JSON}`` of each step's latest miss in the range."""
+    where, params = _where(date_from=date_from, date_to=date_to)
+    rows = db.query(
+        f"SELECT guide_id, guide_version, step_index, step_id, latest_detail FROM ("
+        f"SELECT guide_id, guide_version, step_index, step_id, latest_detail, ROW_NUMBER() OVER ("
+        f"PARTITION BY guide_id, guide_version, step_index, step_id "
+        f"ORDER BY latest_at DESC, latest_id DESC) AS n FROM rollup_miss WHERE {where}) latest WHERE n = 1",
+        params)
+    return {(g, v, i, s): detail for g, v, i, s, detail in rows}

@@ -146,10 +146,9 @@ def guide_report(guide_id, version=None, date_from=None, date_to=None, role=None
                       "reached": reached, "completed": completed, "dropped": drops,
                       "drop_rate": rate(sum(drops.values()), reached),
                       "time_ms": {"p50": durations.get("p50"), "p90": durations.get("p90")}})
-    runs_where, params = where("r", **filters)
     return {"guide_id": guide_id, "version": version, "runs": total, **totals,
             "completion_rate": rate(totals[runs.COMPLETED], total), "steps": steps,
-            "trend": trend, "missing_targets": missing_targets(guide_id, runs_where, params)}
+            "trend": trend, "missing_targets": missing_targets(filters, from_events=from_runs)}
 
 
 def report_filter_options(guide_id):
