@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 
+from waymark.schemas.answers import EventExportPageSchema
+
 PATH = "/api/v1/events"
 
 
@@ -155,6 +157,7 @@ def test_export_pages_events_in_arrival_order_for_admins_only(service):
     while True:
         page = service.get(f"{PATH}/export?{query}{cursor}")
         assert page.status == 200, page.text
+        assert EventExportPageSchema().validate(page.json) == {}  # the OpenAPI answer says what it is
         seen += [e["id"] for e in page.json["events"]]
         if not page.json["more"]:
             break
