@@ -99,14 +99,6 @@ def execute(sql, params=(), on=None):
     return target.execute_sql(sql, list(params))
 
 
-def execute_many(sql, rows, on=None):
-    """``execute`` once per row of ``rows`` (each a sequence of parameters), in one call."""
-    target = database if on is None else on
-    if is_postgres(on):
-        sql = sql.replace("?", "%s")
-    target.cursor().executemany(sql, [list(row) for row in rows])
-
-
 def write_transaction():
     """A transaction that takes the write lock at its start (SQLite ``BEGIN IMMEDIATE``), for
     one that reads what it will write; on PostgreSQL the caller locks rows (``FOR UPDATE``)."""

@@ -123,8 +123,9 @@ def step_key(step):
 
 
 def _counted(row):
+    """The key a row is counted under, or None (never counted, or forgotten)."""
     value = row[runs.COUNTED_AS]
-    return None if value is None else json.loads(value)
+    return json.loads(value) if value else None
 
 
 def _text(key):
@@ -188,8 +189,8 @@ def count_changes(stored_runs):
             changes.step(new, +1)
             recounted_steps.append((_text(new), step["run_id"], step["step_index"]))
     changes.write()
-    _mark("run", "run_id = ?", recounted)
-    _mark("run_step", "run_id = ? AND step_index = ?", recounted_steps)
+    _mark("run", ("run_id",), recounted)
+    _mark("run_step", ("run_id", "step_index"), recounted_steps)
 
 
 def count_misses(events):
@@ -230,8 +231,8 @@ def forget_runs(run_ids):
     for step in steps:
         changes.step(_counted(step), -1)
     changes.write()
-    _mark("run", "run_id = ?", [(None, row["run_id"]) for row in counted])
-    _mark("run_step", "run_id = ? AND step_index = ?", [(None, s["run_id"], s["step_index"]) for s in steps])
+    _mark("run", ("run_id",), [(None, row["run_id"]) for row in counted])
+    _mark("run_step", ("run_id", "step_index"), [(None, s["run_id"], s["step_index"]) for s in steps])
 
 
 def recount(guide_id=None, chunk=1000):
@@ -305,9 +306,15 @@ def _steps_of(run_ids):
     return _rows("run_step", _STEP_ROW, run_ids)
 
 
-def _mark(table, same_row, rows):
-    if rows:
-        db.execute_many(f"UPDATE {table} SET {runs.COUNTED_AS} = ? WHERE {same_row}", rows)
+def _mark(table, key_columns, rows):
+    """Set ``rolled_up`` of the rows ``(rolled_up, *key)`` in one UPDATE … FROM (VALUES …) per
+    chunk: a statement per row would be a round trip per row on PostgreSQL."""
+    same_row = " AND ".join(f"{table}.{column} = v.column{n + 2}" for n, column in enumerate(key_columns))
+    for start in range(0, len(rows), _CHUNK):
+        part = rows[start:start + _CHUNK]
+        values = ", ".join([db.markers(1 + len(key_columns))] * len(part))
+        db.execute(f"UPDATE {table} SET {runs.COUNTED_AS} = v.column1 FROM (VALUES {values}) AS v "
+                   f"WHERE {same_row}", [value for row in part for value in row])
 
 
 def _add(table, key_columns, sum_columns, rows, extremes=None):
