@@ -223,3 +223,20 @@ def test_histogram_percentiles_are_within_one_percent_of_nearest_rank():
     found = [(b, c, lo, hi) for b, (c, lo, hi) in buckets.items()]
     for fraction in (0.5, 0.9, 0.99):
         assert within_one_percent(rollups.percentile_of_histogram(found, fraction), percentile(values, fraction))
+
+
+def test_a_range_reads_whole_months_where_it_holds_all_their_data(database):
+    ingest_batch([{"id": f"p{n}", "type": "step_completed", "guide_id": "g", "guide_version": 1, "run_id": f"r{n}",
+                   "user": "u", "step_index": 0, "step_id": "a", "duration_ms": 1000 + n, "at": at}
+                  for n, at in enumerate(["2026-09-10T10:00:00Z", "2026-10-03T10:00:00Z", "2026-10-20T10:00:00Z",
+                                          "2026-11-02T10:00:00Z"])])
+    periods = rollups._periods
+    assert periods("g", None, None) == ["all"]
+    # September's data starts on the 10th, November's ends on the 2nd: both whole.
+    assert periods("g", date(2026, 9, 1), None) == ["2026-09", "2026-10", "2026-11"]
+    assert periods("g", date(2026, 10, 2), date(2026, 10, 31)) == [f"2026-10-{d:02d}" for d in range(2, 32)]
+    assert periods("g", date(2026, 10, 1), date(2026, 11, 1)) == ["2026-10", "2026-11-01"]
+    assert periods("nobody", date(2026, 10, 1), None) == []
+    for date_from, date_to in [(date(2026, 9, 1), None), (date(2026, 10, 2), date(2026, 10, 31)),
+                               (date(2026, 10, 1), date(2026, 11, 1)), (None, date(2026, 10, 3))]:
+        assert_report_matches_runs("g", NOW, date_from=date_from, date_to=date_to)

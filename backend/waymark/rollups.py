@@ -424,19 +424,21 @@ def step_times(guide_id, version=None, date_from=None, date_to=None, role=None):
 
 
 def _periods(guide_id, date_from, date_to):
-    """The periods that cover the range exactly: whole months where they fit, days at the edges."""
+    """The periods that cover the range exactly: whole months where the range holds all of the
+    month's days that have data (the range is first cut to the guide's first and last day),
+    single days at the edges."""
     if date_from is None and date_to is None:
         return [ALL_TIME]
-    if date_from is None or date_to is None:
-        [(first, last)] = db.query("SELECT MIN(day), MAX(day) FROM rollup_step WHERE guide_id = ?", [guide_id])
-        if first is None:
-            return []
-        date_from = date_from or date.fromisoformat(first)
-        date_to = date_to or date.fromisoformat(last)
-    periods, day = [], date_from
-    while day <= date_to:
-        month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        if day.day == 1 and month_end <= date_to:
+    [(first, last)] = db.query("SELECT MIN(day), MAX(day) FROM rollup_step WHERE guide_id = ?", [guide_id])
+    if first is None:
+        return []
+    first, last = date.fromisoformat(first), date.fromisoformat(last)
+    low, high = max(date_from or first, first), min(date_to or last, last)
+    periods, day = [], low
+    while day <= high:
+        month_start = day.replace(day=1)
+        month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        if day == max(month_start, first) and min(month_end, last) <= high:
             periods.append(day.isoformat()[:7])
             day = month_end + timedelta(days=1)
         else:
