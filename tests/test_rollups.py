@@ -159,7 +159,7 @@ def _filter_options_from_runs(guide_id):
 def rollup_rows():
     """Every rollup row with a count, as comparable tuples (extremes aside: they only grow)."""
     tables = {"rollup_run": "k, runs", "rollup_step": "k, reached, completed", "rollup_step_time": "k, count",
-              "rollup_miss": "k, count, latest_id"}
+              "rollup_guide_time": "k, count", "rollup_miss": "k, count, latest_id"}
     return {table: sorted(tuple(row) for row in query(f"SELECT {columns} FROM {table}") if any(row[1:]))
             for table, columns in tables.items()}
 
@@ -167,7 +167,7 @@ def rollup_rows():
 def assert_rollups_are_a_fresh_count():
     """What ingest kept incrementally is what counting the final runs from scratch gives."""
     kept = rollup_rows()
-    for table in ("rollup_run", "rollup_step", "rollup_step_time", "rollup_miss"):
+    for table in rollups.TABLES:
         db.execute(f"DELETE FROM {table}")
     db.execute("UPDATE run SET rolled_up = NULL")
     db.execute("UPDATE run_step SET rolled_up = NULL")

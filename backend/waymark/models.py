@@ -202,6 +202,19 @@ class RollupStepTime(BaseModel):
     greatest_ms = IntegerField(null=True)
 
 
+class RollupGuideTime(BaseModel):
+    """rollup_step_time summed over versions and roles (a report filtered by neither)."""
+    k = TextField(primary_key=True)
+    guide_id = CharField(max_length=100)
+    period = CharField(max_length=10)
+    step_index = IntegerField()
+    step_id = CharField(max_length=100, null=True)
+    bucket = IntegerField()
+    count = IntegerField(default=0)
+    least_ms = IntegerField(null=True)
+    greatest_ms = IntegerField(null=True)
+
+
 class RollupMiss(BaseModel):
     """``target_missing`` events per guide, version, role, day, step and URL, with the latest one."""
     k = TextField(primary_key=True)

@@ -11,7 +11,8 @@ report's cost does not grow with its guide's runs (docs/reports.md "Rollups"):
   role, step, bucket). A *period* is a day (``2026-11-22``), a month
   (``2026-11``) or all time (``all``): each time is counted in all three, so a
   date range reads whole months plus at most ~60 edge days, and "All time" one
-  row per bucket, however many runs there are;
+  row per bucket, however many runs there are; ``rollup_guide_time``: the same
+  summed over versions and roles, for a report filtered by neither;
 - ``rollup_miss``: ``target_missing`` events per (guide, version, role, day, step,
   URL) of the event itself, with the latest one's time, id and detail (selectors).
   Events never change, so these only grow: exact counts, exact last seen.
@@ -54,8 +55,11 @@ ALL_TIME = "all"
 RUN_KEY = ("guide_id", "guide_version", "role", "day", "state", "drop_index", "drop_step_id")
 STEP_KEY = ("guide_id", "guide_version", "role", "day", "step_index", "step_id")
 TIME_KEY = ("period", "guide_id", "guide_version", "role", "step_index", "step_id", "bucket")
+# The same histograms summed over versions and roles: what a report without those filters reads.
+GUIDE_TIME_KEY = ("period", "guide_id", "step_index", "step_id", "bucket")
 MISS_KEY = ("guide_id", "guide_version", "role", "day", "step_index", "step_id", "url")
 MISSING = "target_missing"
+TABLES = ("rollup_run", "rollup_step", "rollup_step_time", "rollup_guide_time", "rollup_miss")
 _STEP_ROW = ("run_id", "step_index", "step_id", "guide_id", "guide_version", "role", "started_at",
              "time_ms", runs.COUNTED_AS)
 _CHUNK = 400
@@ -138,7 +142,7 @@ class _Changes:
     """Additions to the three tables, gathered for one write each."""
 
     def __init__(self):
-        self.runs, self.steps, self.times = {}, {}, {}
+        self.runs, self.steps, self.times, self.guide_times = {}, {}, {}, {}
 
     def run(self, key, sign):
         self.runs[tuple(key)] = self.runs.get(tuple(key), 0) + sign
@@ -153,20 +157,23 @@ class _Changes:
         guide_id, version, role, day, index, step_id = where
         bucket = bucket_of(time_ms)
         for period in (day, day[:7], ALL_TIME):
-            entry = self.times.setdefault((period, guide_id, version, role, index, step_id, bucket),
-                                          [0, None, None])
-            entry[0] += sign
-            if sign > 0:  # a removed time leaves the bucket's extremes as they were
-                entry[1] = time_ms if entry[1] is None else min(entry[1], time_ms)
-                entry[2] = time_ms if entry[2] is None else max(entry[2], time_ms)
+            for table, key in ((self.times, (period, guide_id, version, role, index, step_id, bucket)),
+                               (self.guide_times, (period, guide_id, index, step_id, bucket))):
+                entry = table.setdefault(key, [0, None, None])
+                entry[0] += sign
+                if sign > 0:  # a removed time leaves the bucket's extremes as they were
+                    entry[1] = time_ms if entry[1] is None else min(entry[1], time_ms)
+                    entry[2] = time_ms if entry[2] is None else max(entry[2], time_ms)
 
     def write(self):
         _add("rollup_run", RUN_KEY, ("runs",), {k: (v,) for k, v in self.runs.items() if v})
         _add("rollup_step", STEP_KEY, ("reached", "completed"),
              {k: tuple(v) for k, v in self.steps.items() if any(v)})
-        _add("rollup_step_time", TIME_KEY, ("count",), {k: (v[0],) for k, v in self.times.items()
-                                                        if v[0] or v[1] is not None},
-             extremes={k: v[1:] for k, v in self.times.items()})
+        for table, key_columns, times in (("rollup_step_time", TIME_KEY, self.times),
+                                          ("rollup_guide_time", GUIDE_TIME_KEY, self.guide_times)):
+            _add(table, key_columns, ("count",), {k: (v[0],) for k, v in times.items()
+                                                  if v[0] or v[1] is not None},
+                 extremes={k: v[1:] for k, v in times.items()})
 
 
 def count_changes(stored_runs):
@@ -264,7 +271,7 @@ def reset(guide_id):
     with db.write_transaction():
         for table in ("run", "run_step"):
             db.execute(f"UPDATE {table} SET {runs.COUNTED_AS} = NULL WHERE guide_id = ?", [guide_id])
-        for table in ("rollup_run", "rollup_step", "rollup_step_time", "rollup_miss"):
+        for table in TABLES:
             db.execute(f"DELETE FROM {table} WHERE guide_id = ?", [guide_id])
         recount_misses(guide_id)
         return recount(guide_id)
@@ -409,12 +416,14 @@ def step_times(guide_id, version=None, date_from=None, date_to=None, role=None):
     if not periods:
         return {}
     where, params = _where(guide_id=guide_id, version=version, role=role)
+    # Without a version or role filter, the histograms already summed over them.
+    table = "rollup_guide_time" if version is None and role is None else "rollup_step_time"
     buckets = {}
     for start in range(0, len(periods), _CHUNK):
         part = periods[start:start + _CHUNK]
         rows = db.query(
             f"SELECT step_index, step_id, bucket, SUM(count), MIN(least_ms), MAX(greatest_ms) "
-            f"FROM rollup_step_time WHERE {where} AND period IN {db.markers(len(part))} "
+            f"FROM {table} WHERE {where} AND period IN {db.markers(len(part))} "
             f"GROUP BY step_index, step_id, bucket", [*params, *part])
         for index, step_id, bucket, count, least, greatest in rows:
             if count:

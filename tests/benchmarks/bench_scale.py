@@ -112,7 +112,16 @@ def main():
     parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated event counts, ascending")
     parser.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
+    parser.add_argument("--measure", metavar="URL", help="only measure a database an earlier run kept")
     args = parser.parse_args()
+    if args.measure:
+        real = db.bind(args.measure)
+        migrations.upgrade(real)
+        with real.connection_context():
+            _, token = create_token("admin")
+            events = real.execute_sql("SELECT COUNT(*) FROM event").fetchone()[0]
+        print(f"{events:,} events in {args.measure}", flush=True)
+        return measure(args.measure, token)
     if args.store == "postgresql":
         from tests.harness import drop_postgres_database, new_postgres_database
         url, name = new_postgres_database()

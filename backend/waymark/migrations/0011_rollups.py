@@ -2,7 +2,7 @@
 instead of scanning a guide's runs, and time-on-step percentiles from histograms.
 
 Adds ``rolled_up`` to run and run_step (what the rollups count the row as), the
-four rollup tables, and a partial index of open runs by last activity (the
+five rollup tables, and a partial index of open runs by last activity (the
 few still inside the abandonment window are subtracted from the open counts).
 Then counts every stored run and step, with the rule rollups.py holds today
 (``rollups.recount``): a database that already holds events reports the same
@@ -21,6 +21,9 @@ TABLES = {
     "rollup_step_time": f"{KEY_COLUMNS}, period VARCHAR(10) NOT NULL, step_index INTEGER NOT NULL, "
                         "step_id VARCHAR(100), bucket INTEGER NOT NULL, count INTEGER NOT NULL DEFAULT 0, "
                         "least_ms INTEGER, greatest_ms INTEGER",
+    "rollup_guide_time": "k TEXT PRIMARY KEY, guide_id VARCHAR(100) NOT NULL, period VARCHAR(10) NOT NULL, "
+                         "step_index INTEGER NOT NULL, step_id VARCHAR(100), bucket INTEGER NOT NULL, "
+                         "count INTEGER NOT NULL DEFAULT 0, least_ms INTEGER, greatest_ms INTEGER",
     "rollup_miss": f"{KEY_COLUMNS}, day VARCHAR(10) NOT NULL, step_index INTEGER, step_id VARCHAR(100), "
                    "url TEXT, count INTEGER NOT NULL DEFAULT 0, latest_at {timestamp} NOT NULL, "
                    "latest_id VARCHAR(64) NOT NULL, latest_detail TEXT",
@@ -34,6 +37,8 @@ INDEXES = {
                              "reached, completed)",
     "rollup_step_time_guide_period": "rollup_step_time (guide_id, period, step_index, step_id, bucket, "
                                      "guide_version, role, count, least_ms, greatest_ms)",
+    "rollup_guide_time_guide_period": "rollup_guide_time (guide_id, period, step_index, step_id, bucket, "
+                                      "count, least_ms, greatest_ms)",
     "rollup_miss_guide_day": "rollup_miss (guide_id, day)",
     "rollup_miss_day": "rollup_miss (day)",
 }
