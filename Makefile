@@ -6,7 +6,7 @@ PYTHON ?= python3
 
 .PHONY: setup build run demo test test-python test-extension bench
 
-setup: $(VENV)/.installed extension/node_modules/.installed
+setup: $(VENV)/.installed extension/node_modules/.installed e2e/fixtures/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,11 @@ $(VENV)/.installed: pyproject.toml
 
 extension/node_modules/.installed: extension/package.json extension/package-lock.json
 	npm --prefix extension ci --no-audit --no-fund
+	touch $@
+
+# The real UI libraries the e2e fixture pages are built from (e2e/fixtures/server.py).
+e2e/fixtures/node_modules/.installed: e2e/fixtures/package.json e2e/fixtures/package-lock.json
+	npm --prefix e2e/fixtures ci --no-audit --no-fund
 	touch $@
 
 build: setup

@@ -225,3 +225,23 @@ def report(e2e_service):
         assert answer.status == 200, (answer.status, answer.text)
         return answer.json
     return read
+
+
+@pytest.fixture(scope="session")
+def fixture_pages():
+    """The hard-page fixtures (e2e/fixtures/server.py) on a loopback port: ``http://127.0.0.1:PORT/fixtures``.
+
+    Their third-party libraries come from npm (``e2e/fixtures/package.json``);
+    installed here when ``make setup`` has not done it yet.
+    """
+    from e2e.fixtures import server as fixtures
+    if not fixtures.bootstrap_installed():
+        subprocess.run(["npm", "--prefix", str(HERE / "fixtures"), "ci", "--no-audit", "--no-fund"], check=True,
+                       capture_output=True, timeout=300)
+    server = fixtures.make_server()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.url
+    server.shutdown()
+    server.server_close()
+    thread.join()

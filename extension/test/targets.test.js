@@ -88,3 +88,29 @@ test('closed shadow roots of custom elements are searched through chrome.dom, ot
     delete globalThis.chrome;
   }
 });
+
+test('a click is matched along its composed path against the target description, not the element found', async () => {
+  const { matchesTarget, targetInPath } = await import('../src/content/targets.js');
+  const element = (classes, text = '') => ({
+    nodeType: 1,
+    text,
+    matches: (selector) => {
+      if (selector.startsWith('!')) throw new SyntaxError('bad selector');
+      return classes.includes(selector);
+    },
+  });
+  const env = { visibleText: (e) => e.text };
+  const found = element(['button.approve'], 'Approve'); // replaced by the page since
+  const replacement = element(['button.approve'], 'Approve');
+  const row = element(['tr']);
+  const target = { selector: '!bad', fallbacks: ['button.approve'], text: 'approve' };
+  assert.equal(matchesTarget(replacement, target, env), true);
+  assert.equal(matchesTarget(element(['button.approve'], 'Reject'), target, env), false, 'the text filter applies');
+  assert.equal(matchesTarget(row, target, env), false);
+  assert.equal(matchesTarget({ nodeType: 3 }, target, env), false);
+  const click = (path) => ({ composedPath: () => path });
+  const inner = { nodeType: 1, text: 'Approve', matches: () => false }; // a span inside the button
+  assert.equal(targetInPath(click([inner, replacement, row]), { selector: 'button.approve' }, found), replacement);
+  assert.equal(targetInPath(click([row]), { selector: 'button.approve' }, found), null);
+  assert.equal(targetInPath(click([found, row]), { selector: '#gone' }, found), found, 'the element found still counts');
+});

@@ -75,26 +75,44 @@ async function refreshGuides(config, usable, key) {
 }
 
 /**
+ * POSTs `payload` as JSON with `token`; answers {status, ok, body} (body null
+ * when the answer is not JSON). Throws when the service does not answer.
+ */
+async function postJson(url, token, payload) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: headers({ token }, { 'Content-Type': 'application/json' }),
+    body: JSON.stringify(payload),
+    cache: 'no-store',
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const body = await response.json().catch(() => null);
+  return { status: response.status, ok: response.ok, body };
+}
+
+/**
  * Sends one batch. Never throws: a network failure is status 0.
  * @returns {Promise<{status: number, body: any}>}
  */
 export async function postEvents(config, events) {
   try {
-    const response = await fetch(`${config.backendUrl}/api/v1/events`, {
-      method: 'POST',
-      headers: headers(config, { 'Content-Type': 'application/json' }),
-      body: JSON.stringify({ events }),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    let body = null;
-    try {
-      body = await response.json();
-    } catch {
-      body = null;
-    }
-    return { status: response.status, body };
+    const { status, body } = await postJson(`${config.backendUrl}/api/v1/events`, config.token, { events });
+    return { status, body };
   } catch (error) {
     console.warn('Waymark: events not sent', error);
     return { status: 0, body: null };
+  }
+}
+
+/**
+ * Asks the service to check a guide file (author mode: the author token, not
+ * the extension's). Never throws: no answer is status 0 with `error` saying why.
+ * @returns {Promise<{status: number, ok: boolean, body: any, error?: string}>}
+ */
+export async function postValidation(config, authorToken, document) {
+  try {
+    return await postJson(`${config.backendUrl}/api/v1/guides/validate`, authorToken, document);
+  } catch (error) {
+    return { status: 0, ok: false, body: null, error: error.message };
   }
 }

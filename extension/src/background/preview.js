@@ -9,11 +9,10 @@
 // - it replaces the run in progress, so it shows at once in open tabs;
 // - its runs send no events and leave no history (reports stay the employees');
 // - it ends with its run (Done, Close or Esc), or with "Stop preview".
+import { postValidation } from './api.js';
 import { guideMatchesUrl } from './guides.js';
 import { STORAGE } from '../shared/keys.js';
 import { injectOverlay } from './inject.js';
-
-const REQUEST_TIMEOUT_MS = 10 * 1000;
 
 /** The guide being previewed, or null. */
 export async function getPreview() {
@@ -52,19 +51,9 @@ function problem(message) {
 export async function validateOnService(config, authorToken, document) {
   if (!config.backendUrl) return problem('No backend URL is set: fill it in above and save.');
   if (!authorToken) return problem('Previewing needs an author token (waymark token create --role author).');
-  let response;
-  try {
-    response = await fetch(`${config.backendUrl}/api/v1/guides/validate`, {
-      method: 'POST',
-      headers: { Accept: 'application/json', 'Content-Type': 'application/json', Authorization: `Bearer ${authorToken}` },
-      body: JSON.stringify(document),
-      cache: 'no-store',
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-  } catch (error) {
-    return problem(`The service at ${config.backendUrl} did not answer (${error.message}).`);
-  }
-  const body = await response.json().catch(() => null);
+  const response = await postValidation(config, authorToken, document);
+  if (response.status === 0) return problem(`The service at ${config.backendUrl} did not answer (${response.error}).`);
+  const { body } = response;
   if (!response.ok) {
     const message = body && body.error ? body.error.message : `HTTP ${response.status}`;
     return problem(`The service refused the check: ${message}`);

@@ -6,6 +6,7 @@
 // employees'.
 import { makeEvent } from '../shared/events.js';
 import { STORAGE } from '../shared/keys.js';
+import { isOlderWrite } from '../shared/seq.js';
 import { createLock } from './lock.js';
 import { enqueue } from './queue.js';
 
@@ -107,7 +108,7 @@ export function applyTransition({ run, events, ended }, { user }) {
       return { active: false };
     }
     // Two tabs can race on one run: a write older than the stored one loses.
-    if ((run.seq || 0) < (active.seq || 0)) return { active: true, stale: true };
+    if (isOlderWrite(run, active)) return { active: true, stale: true };
     await chrome.storage.local.set({ [STORAGE.activeRun]: { ...active, ...pickPlace(run), updated_at: Date.now() } });
     return { active: true };
   });

@@ -1,7 +1,7 @@
 // How a step is completed by the employee's own action (advance.on):
 // next (the button, handled by main.js), click, input, url, visible.
 import { globMatch } from '../shared/glob.js';
-import { findTarget, observeDeep } from './targets.js';
+import { findTarget, observeDeep, targetInPath } from './targets.js';
 
 /** `input`: the value matches `pattern`; without a (valid) pattern, any non-empty value. */
 export function inputSatisfies(pattern, value) {
@@ -31,11 +31,6 @@ export function urlSatisfies(advance, href) {
   return Boolean(advance && advance.on === 'url' && globMatch(advance.url, href));
 }
 
-/** The event happened on the target or inside it (through shadow roots too). */
-function fromTarget(event, target) {
-  return event.composedPath().includes(target);
-}
-
 /**
  * Where to listen for the target's events: its shadow root when it has one
  * (from outside a closed root, composedPath() leaves out everything inside
@@ -47,14 +42,30 @@ export function listeningScope(target) {
   return isShadowRoot ? root : target.ownerDocument;
 }
 
-function onTargetEvent(target, types, handler) {
-  const scope = listeningScope(target);
+/**
+ * Calls `handler(event, element)` for events of `types` on the step's target
+ * or inside it. The target is matched along the event's composed path against
+ * its description (`target` found earlier, or any element fitting `description`),
+ * so a click on the element the page has just put in its place still counts.
+ * Listened to in the target's root (from outside a closed shadow root the
+ * path stops at its host) and in its document (the page may render the
+ * replacement in another root); each event is handled once.
+ */
+function onTargetEvent(target, description, types, handler) {
+  const scopes = new Set([listeningScope(target), target.ownerDocument]);
+  const handled = new WeakSet();
   const listener = (event) => {
-    if (fromTarget(event, target)) handler(event);
+    if (handled.has(event)) return;
+    const element = description ? targetInPath(event, description, target) : event.composedPath().includes(target) && target;
+    if (!element) return;
+    handled.add(event);
+    handler(event, element);
   };
   // Capture, so the page's own handlers cannot stop it from reaching us.
-  for (const type of types) scope.addEventListener(type, listener, true);
-  return () => types.forEach((type) => scope.removeEventListener(type, listener, true));
+  for (const scope of scopes) for (const type of types) scope.addEventListener(type, listener, true);
+  return () => {
+    for (const scope of scopes) for (const type of types) scope.removeEventListener(type, listener, true);
+  };
 }
 
 function watchUrl(advance, win, onAdvance) {
@@ -72,22 +83,19 @@ function watchUrl(advance, win, onAdvance) {
 
 function watchVisible(advance, doc, onAdvance) {
   const target = { selector: advance.selector };
-  if (findTarget(doc, target).element) {
-    queueMicrotask(onAdvance);
-    return () => {};
-  }
-  const stop = observeDeep(doc, () => {
-    if (findTarget(doc, target).element) onAdvance();
-  });
+  const check = () => findTarget(doc, target).element && onAdvance();
+  const stop = observeDeep(doc, check); // watch first: the search then reads the tracker's roots
+  if (findTarget(doc, target).element) queueMicrotask(onAdvance);
   return stop;
 }
 
 /**
  * Starts watching for the step's advance condition; calls `onAdvance` (at most
- * once). `target` is the resolved element (null for a centred step).
+ * once). `target` is the resolved element (null for a centred step),
+ * `description` the step's target ({selector, fallbacks, text}).
  * @returns {() => void} teardown
  */
-export function watchAdvance(advance, { target, doc = document, win = window, onAdvance }) {
+export function watchAdvance(advance, { target, description, doc = document, win = window, onAdvance }) {
   let done = false;
   const once = () => {
     if (done) return;
@@ -96,9 +104,9 @@ export function watchAdvance(advance, { target, doc = document, win = window, on
   };
   switch (advance.on) {
     case 'click':
-      return target ? onTargetEvent(target, ['click'], once) : () => {};
+      return target ? onTargetEvent(target, description, ['click'], once) : () => {};
     case 'input':
-      return target ? onTargetEvent(target, ['input', 'change'], () => inputSatisfies(advance.pattern, typedValue(target)) && once()) : () => {};
+      return target ? onTargetEvent(target, description, ['input', 'change'], (event, element) => inputSatisfies(advance.pattern, typedValue(element)) && once()) : () => {};
     case 'url':
       return watchUrl(advance, win, once);
     case 'visible':

@@ -36,9 +36,10 @@ function applyStyles(root, css) {
  * Creates a host (`data-waymark` = `name`) and its shadow root, in the top layer where the browser has one.
  * @param {{name?: string, css: string, setup?: (host: HTMLElement) => void}} options
  *   `setup` runs before the host is connected (listeners on the host itself).
- * @returns {{host: HTMLElement, root: ShadowRoot, raise: () => void, destroy: () => void}}
+ * @returns {{host: HTMLElement, root: ShadowRoot, raise: () => void, modal: () => Element|null, destroy: () => void}}
  *   `raise` puts the host back on top (and back in the page) when the page
- *   opened a modal dialog, a popover or fullscreen after it, or removed it.
+ *   opened a modal, a popover or fullscreen after it, or removed it; `modal`
+ *   is the page's modal the host lives in (toplayer.js), null when none.
  */
 export function createShadowHost(doc, { name = '', css, setup }) {
   const host = doc.createElement('div');
@@ -55,6 +56,7 @@ export function createShadowHost(doc, { name = '', css, setup }) {
     host,
     root,
     raise: onTop.raise,
+    modal: onTop.modal,
     destroy() {
       onTop.stop();
       host.remove();

@@ -3,14 +3,16 @@
 // keyboard, events — and every setup here has its teardown.
 import { globMatch } from '../shared/glob.js';
 import { STORAGE } from '../shared/keys.js';
+import { isKnownWrite, nextWrite } from '../shared/seq.js';
 import { urlSatisfies, watchAdvance } from './advance.js';
 import { stepBodyPlan } from './body.js';
 import { askForRun, reportTransition } from './events.js';
-import { bindKeys, deepActiveElement } from './keyboard.js';
+import { ARRIVAL, afterModalSettles, createAnnouncer, focusIsIn, mayTakeFocus, restoreFocus, trackPageFocus } from './focus.js';
+import { bindKeys, deepActiveElement, FOCUS_SHORTCUT } from './keyboard.js';
 import { anchor, revealTarget } from './position.js';
 import { createHost, renderSpotlight, renderStep } from './render.js';
 import { advanceOf, reduce, stepButtons } from './run.js';
-import { DEFAULT_WAIT_MS, observeDeep, waitForTarget, watchDetached } from './targets.js';
+import { DEFAULT_WAIT_MS, findTarget, observeDeep, waitForTarget, watchDetached } from './targets.js';
 
 function createOverlay() {
   let guide = null;
@@ -19,7 +21,10 @@ function createOverlay() {
   let teardownStep = null; // undoes everything the current step set up
   let shownKey = null; // which step is drawn (or waited for) right now
   let generation = 0; // invalidates async work of a step that is gone
-  let returnFocusTo = null;
+  let arrival = ARRIVAL.navigation; // what made the next step appear (focus.js)
+  let returnFocusTo = null; // where focus was when the first step appeared
+  let previousModal = null; // the page's modal the previous step lived in
+  let stopTracking = null; // keeps the page's root tracker (roots.js) alive while a run is on this page
   const quiet = new Set(); // guides that ended in this document: no auto restart here
 
   function clearStep() {
@@ -29,13 +34,37 @@ function createOverlay() {
     shownKey = null;
   }
 
+  /** The host and what lives as long as it: the raise on page changes, the page focus it returns to, the live region. */
+  function openHost() {
+    returnFocusTo = deepActiveElement(document);
+    const made = createHost(document);
+    const stopRaising = observeDeep(document, made.raise); // the page may open a modal over the step at any time
+    const pageFocus = trackPageFocus(document, made.host);
+    const announcer = createAnnouncer(made.root);
+    return {
+      ...made,
+      pageFocus,
+      announcer,
+      destroy() {
+        stopRaising();
+        pageFocus.stop();
+        made.destroy();
+      },
+    };
+  }
+
   function clearDrawing() {
     clearStep();
-    if (host) host.destroy();
+    if (stopTracking) stopTracking();
+    stopTracking = null;
+    if (!host) return;
+    // Focus goes back only when the tooltip had it: the employee may be busy in the page.
+    const hadFocus = focusIsIn(host.host);
+    const back = host.pageFocus.last() || returnFocusTo;
+    host.destroy();
     host = null;
-    if (returnFocusTo && returnFocusTo.isConnected && typeof returnFocusTo.focus === 'function') {
-      returnFocusTo.focus({ preventScroll: true });
-    }
+    previousModal = null;
+    if (hadFocus || deepActiveElement(document) === document.body) restoreFocus(back);
     returnFocusTo = null;
   }
 
@@ -46,12 +75,13 @@ function createOverlay() {
   }
 
   /** Applies a run action, reports it, then draws what comes next. */
-  function dispatch(action) {
+  function dispatch(action, cause = ARRIVAL.page) {
     if (!run) return;
+    if (action.type !== 'shown') arrival = cause;
     const result = reduce({ run, guide }, action, { now: Date.now(), url: location.href });
     if (result.run === run && result.events.length === 0 && !result.ended) return; // nothing changed
     // seq orders this run's writes, so older news from storage is ignored.
-    run = { ...result.run, seq: (run.seq || 0) + 1 };
+    run = { ...result.run, seq: nextWrite(run).seq };
     result.run = run;
     reportTransition(result);
     if (result.ended) {
@@ -77,9 +107,12 @@ function createOverlay() {
     // Back on a page after the step was already shown (a full load): the
     // navigation may itself have been the awaited action.
     if (run.shown_index === run.step_index && urlSatisfies(advance, location.href)) {
-      dispatch({ type: 'completed' });
+      dispatch({ type: 'completed' }, ARRIVAL.navigation);
       return;
     }
+    // One tracker for the whole run here: steps, the host and the advance
+    // watchers share its roots instead of each walking the page again.
+    if (!stopTracking) stopTracking = observeDeep(document, () => {});
     if (!step.target) {
       present(step, null);
       return;
@@ -95,16 +128,13 @@ function createOverlay() {
     search.promise.then((result) => {
       if (mine !== generation) return;
       if (result.element) present(step, result.element);
-      else dispatch({ type: 'missing', wait_ms: waitMs, selectors: result.selectors });
+      else dispatch({ type: 'missing', wait_ms: waitMs, selectors: result.selectors }, arrival); // a skip keeps how the step came
     });
   }
 
   function present(step, target) {
     const mine = generation;
-    if (!host) {
-      returnFocusTo = deepActiveElement(document);
-      host = createHost(document);
-    }
+    if (!host) host = openHost();
     const index = run.step_index;
     const buttons = stepButtons(guide, index);
     const view = {
@@ -118,8 +148,9 @@ function createOverlay() {
       preview: Boolean(guide.preview),
       ...buttons,
     };
-    const next = () => dispatch({ type: 'completed' });
-    const back = () => dispatch({ type: 'back' });
+    // Our own controls: the next step may take focus (focus.js).
+    const next = () => dispatch({ type: 'completed' }, ARRIVAL.tooltip);
+    const back = () => dispatch({ type: 'back' }, ARRIVAL.tooltip);
     const drawn = renderStep(host.root, view, {
       onClose: () => dispatch({ type: 'dismissed', reason: 'close_button' }),
       onBack: back,
@@ -127,45 +158,104 @@ function createOverlay() {
       onDone: next,
     });
     const cleanups = [drawn.destroy];
-    // The page may open a modal dialog (or fullscreen) over the step at any time.
     host.raise();
-    cleanups.push(observeDeep(document, host.raise));
-    if (target) cleanups.push(...followTarget(step, target, drawn));
-    cleanups.push(watchAdvance(advanceOf(step), { target, onAdvance: () => mine === generation && next() }));
+    const advance = advanceOf(step);
+    const onAdvance = () => mine === generation && dispatch({ type: 'completed' });
+    const watchOn = (element) => watchAdvance(advance, { target: element, description: step.target, onAdvance });
+    cleanups.push(target ? followTarget(step, target, drawn, watchOn) : watchOn(null));
     cleanups.push(
       bindKeys(window, {
-        onEscape: () => dispatch({ type: 'dismissed', reason: 'escape' }),
+        // Esc pressed in the page's modal the step lives in closes that modal, not the guide.
+        onEscape: (inTooltip) => (inTooltip || !host.modal()) && dispatch({ type: 'dismissed', reason: 'escape' }),
         onNext: buttons.next ? next : null,
         onBack: buttons.back ? back : null,
+        onFocusShortcut: () => toggleFocus(drawn.dialog),
+        host: host.host,
       }),
     );
     teardownStep = () => cleanups.reverse().forEach((cleanup) => cleanup());
     const firstArrival = run.shown_index !== index;
+    const cause = arrival;
     dispatch({ type: 'shown' });
-    // Focus moves into the dialog when a step arrives, not when it is only
-    // redrawn (the page re-rendered its target while the employee typed).
-    if (firstArrival || !deepActiveElement(document) || deepActiveElement(document) === document.body) {
-      drawn.dialog.focus({ preventScroll: true });
-    }
+    cleanups.push(focusOnArrival(drawn.dialog, view, { firstArrival, cause, isCurrent: () => mine === generation }));
   }
 
-  /** Anchors the dialog (and spotlight) to the target; redraws when the page replaces it. */
-  function followTarget(step, target, drawn) {
+  /**
+   * Offers focus to a step that arrived (focus.js decides), once a page modal
+   * it lives in has finished opening. Not to a step only redrawn (the page
+   * re-rendered its target while the employee typed). Answers the cancel.
+   */
+  function focusOnArrival(dialog, view, { firstArrival, cause, isCurrent }) {
+    const modal = host.modal();
+    const newModal = Boolean(modal) && modal !== previousModal;
+    previousModal = modal;
+    const active = deepActiveElement(document);
+    if (!firstArrival && active && active !== document.body) return () => {};
+    return afterModalSettles(newModal ? modal : null, () => isCurrent() && offerFocus(dialog, view, { arrival: cause, newModal }));
+  }
+
+  function offerFocus(dialog, view, { arrival: cause, newModal }) {
+    const state = { arrival: cause, newModal, focused: deepActiveElement(document), doc: document, modal: host.modal(), inTooltip: focusIsIn(host.host) };
+    if (mayTakeFocus(state)) {
+      dialog.focus({ preventScroll: true });
+      return;
+    }
+    const title = view.title || view.label || 'Guide';
+    host.announcer.say(`Guide step ${view.index + 1} of ${view.total}: ${title}. Press ${FOCUS_SHORTCUT.label} to go to it.`);
+  }
+
+  /** The shortcut: into the step, or back to where the employee was on the page. */
+  function toggleFocus(dialog) {
+    if (!focusIsIn(host.host)) {
+      dialog.focus({ preventScroll: true });
+      return;
+    }
+    restoreFocus(host.pageFocus.last() || returnFocusTo);
+  }
+
+  /**
+   * Anchors the dialog (and spotlight) to the target, with the step's advance
+   * watched on it (`watch(element)` answers its teardown). When the page
+   * replaces the target, the new element is followed at once (before the
+   * next paint); the step waits again only when none is there.
+   */
+  function followTarget(step, target, drawn, watch) {
     revealTarget(target);
     const spotlight = step.spotlight ? renderSpotlight(host.root) : null;
-    const unanchor = anchor({
-      reference: target,
-      floating: drawn.dialog,
-      arrowElement: drawn.arrow,
-      placement: step.placement,
-      onMove: spotlight ? (rect, hidden) => spotlight.move(rect, hidden) : null,
-    });
-    const unwatch = watchDetached(document, target, () => showStep({ force: true }));
-    return [() => spotlight && spotlight.destroy(), unanchor, unwatch];
+    let unbind = () => {};
+    let unwatchDetached = () => {};
+    const bind = (element) => {
+      unbind();
+      unwatchDetached();
+      const unanchor = anchor({
+        reference: element,
+        floating: drawn.dialog,
+        arrowElement: drawn.arrow,
+        placement: step.placement,
+        onMove: spotlight ? (rect, hidden) => spotlight.move(rect, hidden) : null,
+      });
+      const unwatch = watch(element);
+      unbind = () => {
+        unanchor();
+        unwatch();
+      };
+      unwatchDetached = watchDetached(document, element, () => {
+        const replacement = findTarget(document, step.target).element;
+        if (replacement) bind(replacement);
+        else showStep({ force: true });
+      });
+    };
+    bind(target);
+    return () => {
+      unwatchDetached();
+      unbind();
+      if (spotlight) spotlight.destroy();
+    };
   }
 
   /** Asks the worker what belongs on this page and draws it. */
   async function sync(url = location.href) {
+    arrival = ARRIVAL.navigation;
     const answer = await askForRun(url, [...quiet]);
     if (!answer || !answer.run || !answer.guide) {
       run = null;
@@ -174,7 +264,7 @@ function createOverlay() {
       return;
     }
     // An answer older than what this page already did must not undo it.
-    const keepOurs = run && run.run_id === answer.run.run_id && (answer.run.seq || 0) <= (run.seq || 0);
+    const keepOurs = isKnownWrite(answer.run, run);
     if (!keepOurs) clearStep();
     guide = answer.guide;
     run = keepOurs ? run : answer.run;
@@ -184,7 +274,7 @@ function createOverlay() {
   /** A history or fragment change (forwarded by the worker through the loader). */
   function navigated(url) {
     if (run && urlSatisfies(advanceOf(guide.steps[run.step_index]), url) && run.shown_index === run.step_index) {
-      dispatch({ type: 'completed' });
+      dispatch({ type: 'completed' }, ARRIVAL.navigation);
       return;
     }
     sync(url);
@@ -194,7 +284,7 @@ function createOverlay() {
   function onStorageChanged(changes, area) {
     if (area !== 'local' || !(STORAGE.activeRun in changes)) return;
     const stored = changes[STORAGE.activeRun].newValue;
-    const known = run && stored && stored.run_id === run.run_id && (stored.seq || 0) <= (run.seq || 0);
+    const known = isKnownWrite(stored, run);
     if (known || (!run && !stored)) return;
     // Our run ended or was replaced in another tab: it must not restart here by itself.
     if (run && (!stored || stored.run_id !== run.run_id)) quiet.add(run.guide_id);

@@ -1,7 +1,7 @@
 // The only module that positions things (shepherd's utils/floating-ui.ts
 // pattern): it places the tooltip next to its target, keeps it there while the
 // page scrolls or resizes, and returns a cleanup.
-import { arrow, autoPlacement, autoUpdate, computePosition, flip, hide, offset, shift } from '@floating-ui/dom';
+import { arrow, autoPlacement, autoUpdate, computePosition, flip, offset, platform, shift } from '@floating-ui/dom';
 
 const GAP_PX = 12;
 const EDGE_PADDING_PX = 8;
@@ -32,6 +32,52 @@ export function viewportRect(element) {
     frame = frame.ownerDocument.defaultView.frameElement;
   }
   return { left, top, width: rect.width, height: rect.height };
+}
+
+function intersect(a, b) {
+  return { left: Math.max(a.left, b.left), top: Math.max(a.top, b.top), right: Math.min(a.right, b.right), bottom: Math.min(a.bottom, b.bottom) };
+}
+
+/**
+ * The part of `element`'s document that can show it, in that document's
+ * viewport coordinates: its clipping ancestors (overflow, with Floating UI's
+ * rules for fixed and absolute boxes) and the document's viewport.
+ */
+function clipInOwnDocument(element) {
+  const view = element.ownerDocument.documentElement;
+  const viewport = { left: 0, top: 0, right: view.clientWidth, bottom: view.clientHeight };
+  try {
+    // The DOM platform's own clipping rules; it keeps its ancestor cache on `this`.
+    const clip = { ...platform, _c: new Map() }.getClippingRect({ element, boundary: 'clippingAncestors', rootBoundary: 'viewport', strategy: 'fixed' });
+    return { left: clip.x, top: clip.y, right: clip.x + clip.width, bottom: clip.y + clip.height };
+  } catch {
+    return viewport; // a Floating UI without this method: the viewport alone
+  }
+}
+
+/**
+ * The part of `element` a person can see, in the top-level viewport, or null
+ * when none. A target in a same-origin frame is clipped by its own document,
+ * then by the frame's box within the parent document (and that frame's own
+ * clipping ancestors), recursively up to the top. (Floating UI's hide
+ * middleware compares the target's top-level coordinates with the frame's own
+ * viewport: a target in a frame placed mid-page was called hidden.)
+ */
+export function visibleRect(element) {
+  const own = element.getBoundingClientRect();
+  let rect = { left: own.left, top: own.top, right: own.right, bottom: own.bottom };
+  let inner = element;
+  for (;;) {
+    rect = intersect(rect, clipInOwnDocument(inner));
+    if (rect.right < rect.left || rect.bottom < rect.top) return null;
+    const frame = inner.ownerDocument.defaultView.frameElement;
+    if (!frame) return rect;
+    const box = frame.getBoundingClientRect();
+    const dx = box.left + frame.clientLeft;
+    const dy = box.top + frame.clientTop;
+    rect = { left: rect.left + dx, top: rect.top + dy, right: rect.right + dx, bottom: rect.bottom + dy };
+    inner = frame;
+  }
 }
 
 /** Scrolls the target (and the frames holding it) into view when it is off screen. */
@@ -70,7 +116,6 @@ export function anchor({ reference, floating, arrowElement, placement, onMove })
   const { placement: initial, chooser } = placementOptions(placement);
   const middleware = [offset(GAP_PX), chooser, shift({ padding: EDGE_PADDING_PX })];
   if (arrowElement) middleware.push(arrow({ element: arrowElement, padding: EDGE_PADDING_PX }));
-  middleware.push(hide());
   let stopped = false;
   async function update() {
     const result = await computePosition(reference, floating, { strategy: 'fixed', placement: initial, middleware });
@@ -78,7 +123,7 @@ export function anchor({ reference, floating, arrowElement, placement, onMove })
     Object.assign(floating.style, { left: `${result.x}px`, top: `${result.y}px` });
     floating.dataset.placement = result.placement;
     placeArrow(arrowElement, result.placement, result.middlewareData.arrow);
-    const hidden = result.middlewareData.hide && result.middlewareData.hide.referenceHidden;
+    const hidden = visibleRect(reference) === null;
     floating.style.visibility = hidden ? 'hidden' : 'visible';
     if (onMove) onMove(viewportRect(reference), hidden);
   }

@@ -44,5 +44,7 @@ export const OVERLAY_CSS = `
   transition: top .12s, left .12s, width .12s, height .12s;
 }
 .wm-backdrop { position: fixed; inset: 0; background: rgba(15, 20, 30, .5); pointer-events: none; z-index: 1; }
+/* Read by screen readers, never seen (focus.js). */
+.wm-announce { position: fixed; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 @media (prefers-reduced-motion: reduce) { .wm-spotlight { transition: none; } }
 `;

@@ -3,16 +3,20 @@
 // usable element wins. Usable = visible and, when `text` is given, its
 // visible text contains that text (case and spacing ignored).
 // Reach: the document, every shadow root (recursively) and every
-// same-origin iframe's document. Open roots are read from `shadowRoot`;
-// closed ones of custom elements through chrome.dom.openOrClosedShadowRoot,
-// which only an extension has. Cross-origin frames cannot be reached from a
-// content script; docs/extension.md says so.
+// same-origin iframe's document, as roots.js tracks them. A click or an input
+// is matched against the target's description (matchesTarget), not against
+// the element found earlier: pages replace their elements all the time.
 // The search functions take a root-like object (anything with
 // querySelectorAll) so node's test runner can drive them with a fake.
 
+import { catchUpRoots, observeDeep, recheckLateRoots, searchRoots } from './roots.js';
+
+export { observeDeep, searchRoots, shadowRootOf } from './roots.js';
+
 export const DEFAULT_WAIT_MS = 5000;
-const RECHECK_THROTTLE_MS = 50;
-const OBSERVED_ATTRIBUTES = ['class', 'style', 'hidden', 'open', 'aria-hidden', 'disabled'];
+// While a step waits: how often custom elements without a shadow root are
+// looked at again (one may attach its root late, which no mutation shows).
+const LATE_ROOT_CHECK_MS = 250;
 
 /** The selectors of a target in the order they are tried. */
 export function selectorsOf(target) {
@@ -28,59 +32,6 @@ function normalise(text) {
 /** The `text` filter: no filter, or the visible text contains it. */
 export function textMatches(visibleText, wanted) {
   return !wanted || normalise(visibleText).includes(normalise(wanted));
-}
-
-/** The document of a same-origin frame element, else null. */
-function frameDocument(element) {
-  const tag = String(element.tagName || '').toUpperCase();
-  if (tag !== 'IFRAME' && tag !== 'FRAME') return null;
-  try {
-    return element.contentDocument || null; // null (or a throw) when cross-origin
-  } catch {
-    return null;
-  }
-}
-
-/**
- * An element's shadow root, open or closed. Closed roots are asked for only
- * on custom elements (a hyphen in the name): standard elements rarely carry
- * one, and one API call per element of the page would cost too much.
- */
-export function shadowRootOf(element) {
-  if (element.shadowRoot) return element.shadowRoot;
-  const name = String(element.localName || '');
-  if (!name.includes('-')) return null;
-  const dom = typeof chrome !== 'undefined' && chrome && chrome.dom;
-  if (!dom || typeof dom.openOrClosedShadowRoot !== 'function') return null;
-  try {
-    return dom.openOrClosedShadowRoot(element) || null;
-  } catch {
-    return null;
-  }
-}
-
-function isOwnHost(element) {
-  return typeof element.hasAttribute === 'function' && element.hasAttribute('data-waymark');
-}
-
-/**
- * Every root to search, outermost first: `root`, then open shadow roots and
- * same-origin frame documents found inside it, depth first.
- */
-export function searchRoots(root) {
-  const roots = [];
-  const visit = (node) => {
-    roots.push(node);
-    for (const element of node.querySelectorAll('*')) {
-      if (isOwnHost(element)) continue; // never point at our own tooltip
-      const shadow = shadowRootOf(element);
-      if (shadow) visit(shadow);
-      const inner = frameDocument(element);
-      if (inner) visit(inner);
-    }
-  };
-  visit(root);
-  return roots;
 }
 
 /** All elements matching `selector` across roots; an invalid selector matches nothing. */
@@ -130,58 +81,11 @@ export function findTarget(root, target, env = { isVisible, visibleText }) {
 }
 
 /**
- * Calls `onChange` (throttled) after DOM changes in the document, its open
- * shadow roots and same-origin frames. Roots that appear later are picked up
- * on the next change. Returns the teardown.
- */
-export function observeDeep(doc, onChange) {
-  const observed = new Set();
-  let timer = null;
-  const observer = new MutationObserver(() => schedule());
-  const observeNewRoots = () => {
-    for (const root of searchRoots(doc)) {
-      if (observed.has(root)) continue;
-      observed.add(root);
-      const node = root.documentElement || root; // a Document, or a ShadowRoot
-      if (node) observer.observe(node, { childList: true, subtree: true, attributes: true, attributeFilter: OBSERVED_ATTRIBUTES });
-    }
-  };
-  let lastRun = -Infinity;
-  function run() {
-    timer = null;
-    lastRun = performance.now();
-    observeNewRoots();
-    onChange();
-  }
-  // Throttled on the leading edge: the first change after a quiet spell is
-  // checked at once (a late target shows without a 50 ms wait), then at most
-  // once per RECHECK_THROTTLE_MS while the page keeps changing.
-  function schedule() {
-    if (timer !== null) return;
-    const wait = RECHECK_THROTTLE_MS - (performance.now() - lastRun);
-    timer = setTimeout(run, Math.max(0, wait));
-  }
-  // A same-origin frame that loads a new document replaces the one we watch.
-  const onFrameLoad = (event) => {
-    if (frameDocument(event.target)) schedule();
-  };
-  doc.addEventListener('load', onFrameLoad, true);
-  observeNewRoots();
-  return function stopObserving() {
-    observer.disconnect();
-    doc.removeEventListener('load', onFrameLoad, true);
-    if (timer !== null) clearTimeout(timer);
-  };
-}
-
-/**
  * Resolves a target, waiting for it to appear for at most `waitMs`, driven
- * by DOM mutations (no polling). Resolves with the findTarget result; on
+ * by DOM mutations (the only polling: late shadow roots, see roots.js). Resolves with the findTarget result; on
  * timeout `element` is null and `waited` says how long it waited.
  */
 export function waitForTarget(doc, target, { waitMs = DEFAULT_WAIT_MS } = {}) {
-  const first = findTarget(doc, target);
-  if (first.element) return { promise: Promise.resolve({ ...first, waited: 0 }), cancel() {} };
   const started = Date.now();
   let settle;
   let stop = () => {};
@@ -191,25 +95,64 @@ export function waitForTarget(doc, target, { waitMs = DEFAULT_WAIT_MS } = {}) {
       resolve({ ...result, waited: Date.now() - started });
     };
   });
-  const stopObserving = observeDeep(doc, () => {
+  const check = () => {
     const result = findTarget(doc, target);
     if (result.element) settle(result);
-  });
-  const deadline = setTimeout(() => settle(findTarget(doc, target)), waitMs);
+  };
+  // Watch first: the first search then reads the tracker's roots (one walk, not two).
+  const stopObserving = observeDeep(doc, check);
+  const giveUp = () => {
+    catchUpRoots(doc); // roots still queued for scanning are looked at before saying "missing"
+    settle(findTarget(doc, target));
+  };
+  const deadline = setTimeout(giveUp, waitMs);
+  const lateRoots = setInterval(() => recheckLateRoots(doc) && check(), LATE_ROOT_CHECK_MS);
   stop = () => {
     stopObserving();
     clearTimeout(deadline);
+    clearInterval(lateRoots);
   };
+  const first = findTarget(doc, target);
+  if (first.element) settle(first);
   return { promise, cancel: () => stop() };
 }
 
-/** Calls `onDetached` once when the page re-renders and `element` leaves the DOM. */
+/**
+ * Calls `onDetached` once when the page re-renders and `element` leaves the
+ * DOM: checked as soon as the page removes nodes, so a replaced target is
+ * followed before the next paint.
+ */
 export function watchDetached(doc, element, onDetached) {
   let fired = false;
-  const stop = observeDeep(doc, () => {
+  const check = () => {
     if (fired || element.isConnected) return;
     fired = true;
     onDetached();
+  };
+  return observeDeep(doc, check, { onRemoved: check });
+}
+
+/** The element fits the target's description: one of its selectors, and its text filter. */
+export function matchesTarget(element, target, env = { visibleText }) {
+  if (!element || element.nodeType !== 1 || typeof element.matches !== 'function') return false;
+  const fits = selectorsOf(target).some((selector) => {
+    try {
+      return element.matches(selector);
+    } catch {
+      return false; // an invalid selector matches nothing
+    }
   });
-  return stop;
+  return fits && textMatches(env.visibleText(element), target.text);
+}
+
+/**
+ * The element of an event's composed path that is the step's target: the
+ * element found earlier, or any element fitting the target's description
+ * (the page may have replaced the one found by the time the employee clicks).
+ */
+export function targetInPath(event, target, found) {
+  for (const node of event.composedPath()) {
+    if (node === found || matchesTarget(node, target)) return node;
+  }
+  return null;
 }

@@ -7,11 +7,18 @@
 // So:
 // - the host is a manual popover, shown into the top layer, and shown again
 //   (to the top of the top layer) whenever the page puts something new there;
-// - while the page has a modal dialog open, the host lives inside the topmost
-//   one, the only place that is not inert. Being in the top layer itself, it
-//   is neither clipped by the dialog nor placed relative to it.
+// - while the page has a modal open, the host lives inside the topmost one,
+//   the only place that is not inert. Being in the top layer itself, it is
+//   neither clipped by the modal nor placed relative to it.
+// A modal is a native `<dialog>` opened with showModal(), or any visible
+// element with aria-modal="true": CSS frameworks (Bootstrap, most component
+// libraries) build modals as divs and trap focus in them with script, pulling
+// focus back whenever it leaves the modal's subtree; inside it, the tooltip
+// is part of the modal for the trap (and for Tab). Several open at once: the
+// one painted on top (the one that owns the point at its own centre), else the
+// last in tree order. When it closes, the next raise moves the host out.
 // Browsers without the Popover API keep the z-index behaviour.
-import { searchRoots } from './targets.js';
+import { searchRoots } from './roots.js';
 
 const TOP_LAYER_SELECTOR = ':modal, :popover-open';
 
@@ -45,14 +52,50 @@ export function pageTopLayer(doc, host, roots = searchRoots(doc)) {
   return found;
 }
 
+/** `ancestor` contains `node`, across shadow roots. */
+function containsComposed(ancestor, node) {
+  for (let at = node; at; at = at.parentNode || at.host) if (at === ancestor) return true;
+  return false;
+}
+
+function isDisplayed(element) {
+  if (element.getAttribute('aria-hidden') === 'true') return false;
+  if (typeof element.checkVisibility === 'function' && !element.checkVisibility({ visibilityProperty: true })) return false;
+  const rect = element.getBoundingClientRect();
+  return rect.width > 0 && rect.height > 0;
+}
+
+/** Of several open modals, the one painted above the others (see the top of this file). */
+function paintedOnTop(doc, modals, host) {
+  const owning = modals.filter((modal) => {
+    const rect = modal.getBoundingClientRect();
+    const hits = doc.elementsFromPoint(rect.left + rect.width / 2, rect.top + rect.height / 2);
+    const first = hits.find((hit) => !isOurs(hit, host));
+    return Boolean(first) && containsComposed(modal, first);
+  });
+  const candidates = owning.length ? owning : modals;
+  return candidates[candidates.length - 1];
+}
+
 /**
- * The modal dialog whose content is not inert: the last one opened. Dialogs
- * opened from a dialog come later in the document (or inside it), so the last
- * in tree order is taken as the topmost.
+ * The modal whose content is not inert, or null. Native modal dialogs: the
+ * last one opened, which comes later in the document (or inside the others).
+ * Script modals ([aria-modal="true"], displayed) count inside that dialog, or
+ * anywhere when there is none.
  */
-export function topmostModalDialog(doc, host, roots = searchRoots(doc)) {
-  const modals = matchingInRoots(roots, 'dialog:modal', host);
-  return modals.length ? modals[modals.length - 1] : null;
+export function topmostModal(doc, host, roots = searchRoots(doc)) {
+  const dialogs = matchingInRoots(roots, 'dialog:modal', host);
+  const dialog = dialogs.length ? dialogs[dialogs.length - 1] : null;
+  const scripted = matchingInRoots(roots, '[aria-modal="true"]', host).filter(
+    (element) => !dialogs.includes(element) && (!dialog || containsComposed(dialog, element)) && isDisplayed(element),
+  );
+  if (!scripted.length) return dialog;
+  return scripted.length === 1 ? scripted[0] : paintedOnTop(doc, scripted, host);
+}
+
+/** Where the host goes in `modal`: a shadow host shows only its shadow tree. */
+function homeIn(modal) {
+  return (modal.shadowRoot && modal.shadowRoot.mode === 'open' && modal.shadowRoot) || modal;
 }
 
 function isShown(host) {
@@ -60,19 +103,23 @@ function isShown(host) {
 }
 
 /**
- * Keeps `host` usable on top of the page. Returns {raise, stop}: `raise()`
- * re-checks (call it after drawing and on DOM changes); `stop` removes the
+ * Keeps `host` usable on top of the page. Returns {raise, modal, stop}:
+ * `raise()` re-checks (call it after drawing and on DOM changes); `modal()`
+ * is the page's modal the host lives in (null when none); `stop` removes the
  * fullscreen listener.
  */
 export function keepOnTop(host, doc = host.ownerDocument) {
   const popovers = typeof host.showPopover === 'function';
   let below = new Set(); // what the page had in the top layer when we last went on top
+  let currentModal = null; // the page's modal the host lives in, or null
   function raise() {
     const focused = host.shadowRoot && host.shadowRoot.activeElement;
     const roots = searchRoots(doc);
-    const home = topmostModalDialog(doc, host, roots) || doc.documentElement;
+    const modal = topmostModal(doc, host, roots);
+    const home = modal ? homeIn(modal) : doc.documentElement;
     const moved = host.parentNode !== home;
     if (moved) home.appendChild(host); // leaving the document also closes the popover
+    currentModal = modal;
     const now = pageTopLayer(doc, host, roots);
     const covered = [...now].some((element) => !below.has(element));
     below = now;
@@ -88,5 +135,5 @@ export function keepOnTop(host, doc = host.ownerDocument) {
     if (focused && focused.isConnected && host.shadowRoot.activeElement !== focused) focused.focus({ preventScroll: true });
   }
   doc.addEventListener('fullscreenchange', raise);
-  return { raise, stop: () => doc.removeEventListener('fullscreenchange', raise) };
+  return { raise, modal: () => currentModal, stop: () => doc.removeEventListener('fullscreenchange', raise) };
 }
