@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 
 from . import db, rollups, runs
 from .db import is_postgres
-from .ingest import EVENT_COLUMNS
+from .ingest import ARRIVAL_LOCK, EVENT_COLUMNS
 from .reports.export import csv_safe
 from .runs import fold, upsert_runs
 
@@ -117,12 +117,13 @@ def prune(before, now, abandon_after_minutes, chunk=500):
 
 # -- export ----------------------------------------------------------------------
 
-def _position_columns():
-    return ("txid::text", "seq") if is_postgres() else ("rowid",)
+def _position():
+    """The column that orders events by arrival: SQLite's rowid, PostgreSQL's ``seq``."""
+    return "seq" if is_postgres() else "rowid"
 
 
 def encode_cursor(position):
-    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+    return base64.urlsafe_b64encode(json.dumps([position]).encode()).decode().rstrip("=")
 
 
 def decode_cursor(text):
@@ -131,32 +132,41 @@ def decode_cursor(text):
         position = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     except (ValueError, UnicodeDecodeError):
         raise ValueError("not a cursor this service gave") from None
-    size = len(_position_columns())
-    if (not isinstance(position, list) or len(position) != size
-            or not all(isinstance(value, (int, str)) for value in position)):
+    if not isinstance(position, list) or len(position) != 1 or type(position[0]) is not int:
         raise ValueError("not a cursor this service gave")
-    return position
+    return position[0]
+
+
+def _arrived_up_to():
+    """PostgreSQL: the highest ``seq`` every event up to which is committed (or never will be).
+
+    A sequence number is taken at insert but seen at commit, so a later one can be
+    seen first. Every transaction that stores events holds ingest.ARRIVAL_LOCK
+    shared; taking it exclusively waits for those in flight, and after that every
+    number taken so far is settled, and every later one is larger.
+    """
+    with db.database.atomic():
+        db.query("SELECT pg_advisory_xact_lock(?)", [ARRIVAL_LOCK])
+        [(last,)] = db.query("SELECT last_value FROM event_seq_seq")
+    return last
 
 
 def export_page(since=None, until=None, cursor=None, limit=1000):
     """``(events, next cursor)``: up to ``limit`` events with ``since <= at < until`` after
-    ``cursor`` (None: from the start), in arrival order. The next cursor is the last
-    event's position (or ``cursor`` again when no event follows yet): ask again with it
-    later and only newer arrivals come.
+    ``cursor`` (a position, None: from the start), in arrival order. The next cursor is
+    the last event's position (or ``cursor`` again when no event follows yet): ask again
+    with it later and only newer arrivals come.
 
     An event is a dict of EVENT_COLUMNS, ``detail`` parsed, times ISO 8601 with Z.
     """
-    position = _position_columns()
+    position = _position()
     clauses, params = [], []
+    if cursor is not None:
+        clauses.append(f"{position} > ?")
+        params.append(cursor)
     if is_postgres():
-        # Stop before the oldest transaction still open: its events may yet appear.
-        clauses.append("txid < pg_snapshot_xmin(pg_current_snapshot())")
-        if cursor is not None:
-            clauses.append("(txid, seq) > (?::xid8, ?)")
-            params += [str(cursor[0]), int(cursor[1])]
-    elif cursor is not None:
-        clauses.append("rowid > ?")
-        params.append(int(cursor[0]))
+        clauses.append(f"{position} <= ?")
+        params.append(_arrived_up_to())
     if since is not None:
         clauses.append("at >= ?")
         params.append(since)
@@ -164,11 +174,10 @@ def export_page(since=None, until=None, cursor=None, limit=1000):
         clauses.append("at < ?")
         params.append(until)
     where = " AND ".join(clauses) or "1 = 1"
-    order = ", ".join(column.split("::")[0] for column in position)
-    rows = db.query(f"SELECT {', '.join(position)}, {_QUOTED_EVENT_COLUMNS} FROM event WHERE {where} "
-                    f"ORDER BY {order} LIMIT ?", [*params, limit])
-    events = [_exported(dict(zip(EVENT_COLUMNS, row[len(position):]))) for row in rows]
-    last = list(rows[-1][:len(position)]) if rows else cursor
+    rows = db.query(f"SELECT {position}, {_QUOTED_EVENT_COLUMNS} FROM event WHERE {where} "
+                    f"ORDER BY {position} LIMIT ?", [*params, limit])
+    events = [_exported(dict(zip(EVENT_COLUMNS, row[1:]))) for row in rows]
+    last = rows[-1][0] if rows else cursor
     return events, (None if last is None else encode_cursor(last))
 
 
@@ -176,7 +185,7 @@ def export_all(since=None, until=None, page=1000):
     """Every event in the range, in arrival order, a page at a time (constant memory)."""
     cursor = None
     while True:
-        events, next_cursor = export_page(since, until, cursor and decode_cursor(cursor), page)
+        events, next_cursor = export_page(since, until, None if cursor is None else decode_cursor(cursor), page)
         yield from events
         if len(events) < page:
             return

@@ -21,6 +21,9 @@ from .schemas.event import event_id_of, validate_events
 EVENT_COLUMNS = ("id", "type", "guide_id", "guide_version", "step_id", "step_index", "run_id",
                  "user", "role", "url", "at", "duration_ms", "reason", "wait_ms", "detail",
                  "received_at")
+# PostgreSQL: every transaction that stores events holds this advisory lock shared, so
+# that an export can wait for those in flight before it trusts the event sequence (events.py).
+ARRIVAL_LOCK = 0x57617976  # "Wayv"
 # 16 columns × 500 events stays far below SQLite's 32766 parameters per statement.
 _INSERT_CHUNK = 500
 
@@ -69,6 +72,8 @@ def store_events(rows):
     """
     rows = sorted(rows, key=lambda row: row["id"])
     with database.atomic():
+        if db.is_postgres():
+            db.query("SELECT pg_advisory_xact_lock_shared(?)", [ARRIVAL_LOCK])
         stored_ids = insert_new_events(rows)
         new_rows = [row for row in rows if row["id"] in stored_ids]
         runs, steps = fold(new_rows)
