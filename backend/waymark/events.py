@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 
 from . import db, rollups, runs
 from .db import is_postgres
-from .ingest import ARRIVAL_LOCK, EVENT_COLUMNS
+from .ingest import EVENT_COLUMNS, pause_ingest
 from .reports.export import csv_safe
 from .runs import fold, upsert_runs
 
@@ -49,7 +49,8 @@ def rebuild(guide_id=None, chunk=500):
     guide_ids = [guide_id] if guide_id is not None else [
         found for (found,) in db.query("SELECT DISTINCT guide_id FROM run ORDER BY guide_id")]
     for found in guide_ids:
-        rollups.reset(found)
+        with pause_ingest():  # the guide's counts are replaced at once: ingest waits meanwhile
+            rollups.reset(found)
     return folded
 
 
@@ -57,13 +58,15 @@ def _fold_runs_again(guide_id, chunk):
     of_guide = " AND guide_id = ?" if guide_id is not None else ""
     after, total = "", 0
     while True:
-        with db.write_transaction():
+        # Ingest pauses for each chunk: a run it folds must not change meanwhile, and the
+        # chunk takes rollup rows twice (out and back in), which ingest's one sorted pass
+        # could otherwise meet in the opposite order.
+        with pause_ingest():
             run_ids = [run_id for (run_id,) in db.query(
                 f"SELECT DISTINCT run_id FROM event WHERE run_id > ?{of_guide} ORDER BY run_id LIMIT ?",
                 [after, *([guide_id] if guide_id is not None else []), chunk])]
             if not run_ids:
                 return total
-            _lock_runs(run_ids)
             pruned = {run_id for (run_id,) in db.query(
                 f"SELECT run_id FROM run WHERE run_id IN {_in(run_ids)} AND pruned_at IS NOT NULL", run_ids)}
             to_fold = [run_id for run_id in run_ids if run_id not in pruned]
@@ -141,12 +144,10 @@ def _arrived_up_to():
     """PostgreSQL: the highest ``seq`` every event up to which is committed (or never will be).
 
     A sequence number is taken at insert but seen at commit, so a later one can be
-    seen first. Every transaction that stores events holds ingest.ARRIVAL_LOCK
-    shared; taking it exclusively waits for those in flight, and after that every
+    seen first. Once the batches in flight are done (``pause_ingest``), every
     number taken so far is settled, and every later one is larger.
     """
-    with db.database.atomic():
-        db.query("SELECT pg_advisory_xact_lock(?)", [ARRIVAL_LOCK])
+    with pause_ingest():
         [(last,)] = db.query("SELECT last_value FROM event_seq_seq")
     return last
 

@@ -9,6 +9,7 @@ now are folded into runs (runs.py) and the runs into the rollups (rollups.py),
 in the same transaction.
 """
 import json
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 from . import db, rollups
@@ -21,9 +22,9 @@ from .schemas.event import event_id_of, validate_events
 EVENT_COLUMNS = ("id", "type", "guide_id", "guide_version", "step_id", "step_index", "run_id",
                  "user", "role", "url", "at", "duration_ms", "reason", "wait_ms", "detail",
                  "received_at")
-# PostgreSQL: every transaction that stores events holds this advisory lock shared, so
-# that an export can wait for those in flight before it trusts the event sequence (events.py).
-ARRIVAL_LOCK = 0x57617976  # "Wayv"
+# PostgreSQL: every transaction that stores events holds this advisory lock shared, first
+# thing; ``pause_ingest`` takes it exclusively (events.py: an export's horizon, a rebuild).
+INGEST_LOCK = 0x57617976  # "Wayv"
 # 16 columns × 500 events stays far below SQLite's 32766 parameters per statement.
 _INSERT_CHUNK = 500
 
@@ -73,13 +74,24 @@ def store_events(rows):
     rows = sorted(rows, key=lambda row: row["id"])
     with database.atomic():
         if db.is_postgres():
-            db.query("SELECT pg_advisory_xact_lock_shared(?)", [ARRIVAL_LOCK])
+            db.query("SELECT pg_advisory_xact_lock_shared(?)", [INGEST_LOCK])
         stored_ids = insert_new_events(rows)
         new_rows = [row for row in rows if row["id"] in stored_ids]
         runs, steps = fold(new_rows)
         rollups.count_changes(upsert_runs(runs, steps))
         rollups.count_misses([row for row in new_rows if row["type"] == rollups.MISSING])
     return stored_ids
+
+
+@contextmanager
+def pause_ingest():
+    """A transaction during which no batch is being stored: it waits for those in flight and
+    holds new ones at their start, before they lock anything (so it can never deadlock with
+    them). SQLite: its write lock; PostgreSQL: INGEST_LOCK, exclusively."""
+    with db.write_transaction():
+        if db.is_postgres():
+            db.query("SELECT pg_advisory_xact_lock(?)", [INGEST_LOCK])
+        yield
 
 
 def ingest_batch(raw_events, keep_url_query=False):

@@ -265,8 +265,9 @@ def reset(guide_id):
     of it counted from its row, in one transaction (what ``recount`` cannot do when the
     tables and ``rolled_up`` disagree: rows written by hand, a bucket rule changed).
 
-    Ingest of the guide waits meanwhile (its runs are locked by the first update, its
-    rollup rows by the delete); a run it adds meanwhile is counted after the commit.
+    Run it with ingest paused (events.rebuild does: ingest.pause_ingest): it updates and
+    deletes the guide's rows in no particular order, which concurrent batches, taking
+    rows in key order, could meet the other way round and deadlock with.
     """
     with db.write_transaction():
         for table in ("run", "run_step"):
