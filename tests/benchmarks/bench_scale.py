@@ -113,6 +113,7 @@ def main():
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated event counts, ascending")
     parser.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
     parser.add_argument("--measure", metavar="URL", help="only measure a database an earlier run kept")
+    parser.add_argument("--extend", metavar="URL", help="fill a database an earlier run kept on to --sizes")
     args = parser.parse_args()
     if args.measure:
         real = db.bind(args.measure)
@@ -122,7 +123,9 @@ def main():
             events = real.execute_sql("SELECT COUNT(*) FROM event").fetchone()[0]
         print(f"{events:,} events in {args.measure}", flush=True)
         return measure(args.measure, token)
-    if args.store == "postgresql":
+    if args.extend:
+        url = args.extend
+    elif args.store == "postgresql":
         from tests.harness import drop_postgres_database, new_postgres_database
         url, name = new_postgres_database()
     else:
@@ -131,10 +134,11 @@ def main():
     real = db.bind(url)
     migrations.upgrade(real)
     with real.connection_context():
-        publish_guides(GUIDES)
+        if not args.extend:
+            publish_guides(GUIDES)
         _, token = create_token("admin")
-    total = 0
-    for seed, size in enumerate(int(s) for s in args.sizes.split(",")):
+        total = real.execute_sql("SELECT COUNT(*) FROM event").fetchone()[0]
+    for seed, size in enumerate(int(s) for s in args.sizes.split(",") if int(s) > total):
         with real.connection_context():
             stored, seconds = fill(size - total, seed=20 + seed)
             total += stored
@@ -148,7 +152,7 @@ def main():
               flush=True)
         real.close()
         measure(url, token)
-    if args.store == "postgresql" and not args.keep:
+    if args.store == "postgresql" and not args.keep and not args.extend:
         drop_postgres_database(name)
 
 
