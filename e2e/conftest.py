@@ -1,4 +1,4 @@
-"""End-to-end fixtures: the real service, the Acme demo site, and Chromium with the built extension.
+"""End-to-end fixtures: the real service, the demo app (demo/app/), and Chromium with the built extension.
 
 Reusable by other e2e suites (e2e/dashboard/ has its own conftest):
 
@@ -18,24 +18,20 @@ import os
 import pathlib
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 
 import pytest
 
+from demo.app.server import make_server
 from tests.harness import start_service, stop_service
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-
 EXTENSION = ROOT / "extension"
 DIST = EXTENSION / "dist"
-
-sys.path.insert(0, str(HERE / "site"))
-from server import make_server  # noqa: E402  (e2e/site is not a package: it runs as a script too)
 
 
 def chromium_path():

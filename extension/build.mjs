@@ -1,6 +1,9 @@
-// Builds extension/dist/, a folder Chromium loads unpacked as it is.
-//   node build.mjs         minified
-//   node build.mjs --dev   readable, with inline source maps
+// Builds extension/dist/, a folder Chromium loads unpacked as it is, and the
+// dashboard's charts bundle.
+//   node build.mjs                     minified
+//   node build.mjs --dev               readable, with inline source maps
+//   node build.mjs --charts-to=FILE    only the charts bundle, into FILE (the
+//                                      test that the committed bundle is current)
 import { build } from 'esbuild';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -9,6 +12,34 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, 'dist');
 const dev = process.argv.includes('--dev');
+const chartsTo = process.argv.find((arg) => arg.startsWith('--charts-to='))?.slice('--charts-to='.length);
+// The dashboard's charts bundle is committed (package data): a wheel built
+// without npm still serves working charts. Rebuilt here, so a Chart.js update
+// or a change to static_src/charts.js shows up in `git status`.
+const chartsBundle = join(here, '../backend/waymark/dashboard/static/charts.js');
+
+// The admin dashboard's charts (Chart.js from npm), served by the backend as a
+// static file: no CDN at run time. Always minified, so the committed file does
+// not depend on --dev.
+function buildCharts(outfile) {
+  return build({
+    entryPoints: [join(here, '../backend/waymark/dashboard/static_src/charts.js')],
+    outfile,
+    nodePaths: [join(here, 'node_modules')],
+    bundle: true,
+    format: 'iife',
+    target: ['es2020'],
+    minify: true,
+    legalComments: 'eof',
+    logLevel: 'warning',
+  });
+}
+
+if (chartsTo) {
+  await buildCharts(chartsTo);
+  console.log(`built ${chartsTo}`);
+  process.exit(0);
+}
 
 // Content scripts and injected files are classic scripts: bundle each as an IIFE.
 const bundles = [
@@ -46,18 +77,6 @@ await Promise.all(
     }),
   ),
 );
-// The admin dashboard's charts (Chart.js from npm), bundled by the same step and
-// served by the backend as a static file: no CDN at run time.
-await build({
-  entryPoints: [join(here, '../backend/waymark/dashboard/static_src/charts.js')],
-  outfile: join(here, '../backend/waymark/dashboard/static/charts.js'),
-  nodePaths: [join(here, 'node_modules')],
-  bundle: true,
-  format: 'iife',
-  target: ['es2020'],
-  minify: !dev,
-  legalComments: 'eof',
-  logLevel: 'warning',
-});
+await buildCharts(chartsBundle);
 await Promise.all(copied.map(([from, to]) => cp(join(here, from), join(dist, to))));
 console.log(`built ${dist}${dev ? ' (dev)' : ''}`);

@@ -1,7 +1,8 @@
 """``waymark demo`` as a newcomer runs it: a real process, its printed URLs, a clean stop.
 
 Each test starts ``waymark demo`` in an empty working folder (it uses the
-repository's guides/, e2e/site and extension/), reads the labelled lines it
+repository's guides/, demo/ and extension/: ``WAYMARK_DEMO_DIR`` names
+the clone's demo/ folder, as the working folder has none), reads the labelled lines it
 prints, talks to the service, the demo app and the dashboard over HTTP, then
 stops it with a signal and checks that no process it started is left and that
 its SQLite file passes ``integrity_check``.
@@ -38,6 +39,7 @@ class DemoProcess:
     def __init__(self, workdir, *extra, env=None):
         environ = dict(os.environ, **(env or {}))
         environ.pop("WAYMARK_DATABASE_URL", None)  # the demo makes its own database
+        environ["WAYMARK_DEMO_DIR"] = str(ROOT / "demo")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "waymark", "demo", "--port", "0", "--site-port", "0",
              "--runs", str(SEEDED_RUNS), *extra],

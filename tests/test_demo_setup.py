@@ -2,9 +2,12 @@
 import os
 import pathlib
 import shutil
+import subprocess
+import sys
 
-from waymark import demo, seed
-from waymark.demo_browser import chromium_path, display_available
+from demo import runner as demo, seed
+from demo.browser import chromium_path, display_available
+from waymark import config
 
 EXTENSION = demo.repo_path("extension")
 
@@ -62,3 +65,20 @@ def test_seeded_roles_cover_every_audience():
                 seed.GuideVersion("b", 1, {"steps": []})]
     assert demo.roles_of(versions) == ("employee", "finance", "manager")
     assert demo.roles_of([versions[1]]) == seed.ROLES
+
+
+def test_the_demo_is_found_in_the_working_folder_or_where_the_setting_says(tmp_path):
+    assert config.demo_directory({}, cwd=tmp_path) == tmp_path / "demo"
+    assert config.demo_directory({"WAYMARK_DEMO_DIR": "/src/waymark/demo"}, cwd=tmp_path) == \
+        pathlib.Path("/src/waymark/demo")
+
+
+def test_without_a_clone_waymark_demo_says_what_to_do(tmp_path):
+    """The demo is not in the installed package: away from a clone the command says so, and how to fix it."""
+    env = {key: value for key, value in os.environ.items() if key != "WAYMARK_DEMO_DIR"}
+    result = subprocess.run([sys.executable, "-m", "waymark", "demo", "--no-browser"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    message = result.stderr
+    assert f"{tmp_path / 'demo' / 'run.py'} not found" in message
+    assert "make demo" in message and "WAYMARK_DEMO_DIR" in message and "Traceback" not in message

@@ -90,3 +90,57 @@ def _insert(model, columns, rows):
     keep = [i for i, c in enumerate(columns) if c not in ("state", "time_ms")]
     model.insert_many([tuple(row[i] for i in keep) for row in rows],
                       fields=[model._meta.fields[columns[i]] for i in keep]).execute()
+
+
+def _poison_rows():
+    """Rows ingest accepted before times were bounded: year 1 in a known run, year 9999 in a new one."""
+    from datetime import datetime
+    from waymark.ingest import event_row
+    base = {"type": "target_missing", "guide_id": "expense", "guide_version": 1, "step_id": "step-1",
+            "step_index": 1, "user": "u", "role": "employee", "url": "https://x.example.com/",
+            "duration_ms": None, "reason": None, "wait_ms": None, "selectors": None}
+    return [event_row({**base, "id": "poison-1", "run_id": "A", "at": datetime(1, 1, 1)}, NOW),
+            event_row({**base, "id": "poison-2", "run_id": "Z", "at": datetime(9999, 12, 31, 23)}, NOW)]
+
+
+def test_0006_quarantines_stored_events_outside_the_window(database, make_database_url, store):
+    """Runs come back as if the poison had never been stored; the poison is kept aside."""
+    from waymark.ingest import store_events
+    from waymark.reports.guides import guide_report
+    from waymark.reports.summaries import guide_summaries
+    from waymark.reports.targets import broken_targets
+    from waymark.models import Event
+    deliver(stream(), 0)
+    runs, steps = _rows(Run), _rows(RunStep)
+    reports = (guide_report("expense", now=NOW), broken_targets(), guide_summaries(now=NOW))
+    # The rows a past ingest kept, poison included, copied into a database at 0005 (today's
+    # ingest writes the rollups, which 0005 has not got).
+    store_events(_poison_rows())
+    event_fields = [Event._meta.fields[name] for name in Event._meta.sorted_field_names]
+    events = list(Event.select(*event_fields).tuples())
+    old_runs, old_steps = _rows(Run, RUN_COLUMNS_0005), _rows(RunStep, STEP_COLUMNS_0005)
+
+    older = db.bind(make_database_url(store))
+    migrations.upgrade(older, until="0005_report_columns")
+    with older.connection_context():
+        Event.insert_many(events, fields=event_fields).execute()
+        _insert(Run, RUN_COLUMNS_0005, old_runs)
+        _insert(RunStep, STEP_COLUMNS_0005, old_steps)
+        assert len(_rows(Run, RUN_COLUMNS_0005)) == len(runs) + 1
+    assert migrations.upgrade(older, until="0006_quarantine_poison_events") == ["0006_quarantine_poison_events"]
+    with older.connection_context():
+        assert (_rows(Run, RUN_COLUMNS_0005), _rows(RunStep, STEP_COLUMNS_0005)) == \
+            (_pick(runs, Run, RUN_COLUMNS_0005), _pick(steps, RunStep, STEP_COLUMNS_0005))
+    migrations.upgrade(older)  # the rollups (0011) count what 0006 left
+    with older.connection_context():
+        assert (_rows(Run), _rows(RunStep)) == (runs, steps)
+        assert (guide_report("expense", now=NOW), broken_targets(), guide_summaries(now=NOW)) == reports
+        kept = older.execute_sql("SELECT id, why FROM quarantined_event ORDER BY id").fetchall()
+        assert [row[0] for row in kept] == ["poison-1", "poison-2"] and "2000-01-01" in kept[0][1]
+    # (The next test's fixture binds the models to its own database again.)
+
+
+def _pick(rows, model, columns):
+    """``rows`` of all the model's columns cut down to ``columns``."""
+    names = model._meta.sorted_field_names
+    return [tuple(row[names.index(c)] for c in columns) for row in rows]

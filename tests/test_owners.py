@@ -6,8 +6,7 @@
 - the guide tables (Guide, GuideVersion) in catalogue.py only (and models, migrations);
 - the environment in config.py only (and the command line's own flag defaults).
 
-The demo's modules (demo*.py, seed.py) are excepted while they are being moved
-out of the package.
+The demo (runner, seed, browser) is not in the package any more (demo/ of the clone).
 """
 import ast
 import re
@@ -16,13 +15,12 @@ from pathlib import Path
 import waymark
 
 PACKAGE = Path(waymark.__file__).parent
-DEMO = {"demo.py", "demo_browser.py", "demo_processes.py", "seed.py"}
 
 
 def _sources(*excepted):
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE).as_posix()
-        if path.name in DEMO or relative in excepted or relative.startswith("migrations/"):
+        if relative in excepted or relative.startswith("migrations/"):
             continue
         yield relative, path.read_text(encoding="utf-8")
 

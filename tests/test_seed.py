@@ -1,7 +1,7 @@
 """The demo's synthetic history: valid contract events, deterministic, realistic drop-off."""
 from datetime import datetime
 
-from waymark import seed
+from demo import seed
 from waymark.reports import guides, targets
 from waymark.schemas.event import validate_events
 

@@ -18,6 +18,9 @@ EXTENSION_ORIGINS = [re.compile(r"^chrome-extension://[a-p]{32}$"),
 def create_app(test_config=None):
     """Build the Flask app: config, database, CORS, error handlers, blueprints."""
     app = Flask(__name__)
+    # Flask answers "//" in a path (also sent as %2F%2F) with a redirect, before any token
+    # is checked; such a path is simply not one of ours (404).
+    app.url_map.merge_slashes = False
     app.config.update(config_module.from_environment())
     if test_config:
         app.config.update(test_config)

@@ -139,9 +139,15 @@ def cmd_events_export(args):
     return 0
 
 
-def cmd_demo(args):
-    from .demo import run_demo
-    return run_demo(args)
+def cmd_demo(args, demo_args):
+    """Run the demo of the clone around us: it is not part of the installed package."""
+    script = config_module.demo_directory() / "run.py"
+    if not script.is_file():
+        raise SystemExit(f"waymark demo: {script} not found. The demo is not part of the installed "
+                         f"package; it runs from a clone of the repository: run 'make demo' in the "
+                         f"clone, or set WAYMARK_DEMO_DIR to the clone's demo folder.")
+    # exec, not a child: Ctrl-C, SIGTERM and the exit status are the demo's own.
+    os.execv(sys.executable, [sys.executable, str(script), *demo_args])
 
 
 def build_parser():
@@ -201,16 +207,17 @@ def build_parser():
     export.add_argument("--format", choices=("ndjson", "csv"), default="ndjson")
     export.set_defaults(func=cmd_events_export)
 
-    demo = commands.add_parser("demo", help="the whole product on loopback ports, with example data")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=0, help="service port (0: a free one)")
-    demo.add_argument("--site-port", type=int, default=0, help="demo web app port (0: a free one)")
-    demo.add_argument("--no-browser", action="store_true", help="do not open Chromium even with a display")
-    demo.add_argument("--runs", type=int, default=300, help="how many seeded runs of history")
-    demo.set_defaults(func=cmd_demo)
+    # The demo parses its own options (its runner in the clone); ``waymark demo --help`` lists them.
+    commands.add_parser("demo", add_help=False,
+                        help="the whole product on loopback ports, with example data (from a clone)")
     return parser
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "demo":
+        return cmd_demo(args, rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     return args.func(args)

@@ -7,6 +7,7 @@ values it needs as arguments.
 """
 import logging
 import os
+import pathlib
 
 DEFAULT_DATABASE_URL = "sqlite:///waymark.db"
 DEFAULT_ABANDON_AFTER_MINUTES = 30
@@ -55,3 +56,14 @@ def from_environment(environ=None):
 def configure_logging():
     """Log at INFO to stderr; called where a service process starts (``waymark serve``)."""
     logging.basicConfig(level=logging.INFO)
+
+
+def demo_directory(environ=None, cwd=None):
+    """Where ``waymark demo`` looks for the demo: ``$WAYMARK_DEMO_DIR``, else the working folder's ``demo``.
+
+    The demo lives in a clone of the repository, not in the installed package.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("WAYMARK_DEMO_DIR"):
+        return pathlib.Path(env["WAYMARK_DEMO_DIR"])
+    return pathlib.Path(os.getcwd() if cwd is None else cwd) / "demo"

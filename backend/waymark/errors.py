@@ -1,9 +1,11 @@
 """The one error type of the service and the handlers that answer it.
 
 Every error leaves the API as
-``{"error": {"code": ..., "message": ..., "details": [{"path": ..., "message": ...}]}}``.
+``{"error": {"code": ..., "message": ..., "details": [{"path": ..., "message": ...}]}}``,
+with ``WWW-Authenticate: Bearer`` on a 401 (RFC 6750) and ``Allow`` on a 405 (RFC 9110).
 The dashboard answers the same error as a page to a browser (the code, the
-message and the parameter at fault, with a way back) and as that JSON to a program.
+message and the parameter at fault, with a way back) and as that JSON to a program;
+an unexpected failure too. Errors below Flask (HTTP framing, unread bodies) are server.py's.
 """
 import logging
 
@@ -11,15 +13,9 @@ from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .dashboard.security import PREFIX as DASHBOARD_PREFIX
+from .schemas.fields import printable, text_problem
 
 log = logging.getLogger(__name__)
-
-# A refused body up to this size is read and thrown away before the 413 goes out. A server
-# that answers and closes with the body still unread makes the kernel reset the
-# connection, and the client's send fails before it can read why (nginx calls the cure
-# "lingering close"; gunicorn has none). Larger bodies are not worth the reading.
-DRAIN_REFUSED_BODY_BYTES = 64 * 1024 * 1024
-_DRAIN_CHUNK_BYTES = 64 * 1024
 
 
 class ApiError(Exception):
@@ -78,19 +74,6 @@ def details_from_messages(messages, prefix=""):
     return details
 
 
-def _drain_refused_body():
-    """Read and discard the unread body of a request refused for its size."""
-    length = request.content_length
-    if not length or length > DRAIN_REFUSED_BODY_BYTES:
-        return
-    stream = request.environ["wsgi.input"]
-    while length > 0:
-        chunk = stream.read(min(_DRAIN_CHUNK_BYTES, length))
-        if not chunk:
-            return
-        length -= len(chunk)
-
-
 def _wants_page():
     """A dashboard request from a client that prefers a page (a browser) over JSON."""
     if not request.path.startswith(DASHBOARD_PREFIX):
@@ -99,26 +82,57 @@ def _wants_page():
     return best == "text/html"
 
 
+def _answer(error, headers=None):
+    """An ApiError as JSON, or as the dashboard's error page for a person's browser."""
+    headers = {**_challenge(error), **(headers or {})}
+    if _wants_page():
+        return render_template("error.html", error=error), error.status, headers
+    return jsonify(error.to_dict()), error.status, headers
+
+
+def _challenge(error):
+    """RFC 6750: a 401 names the scheme (and says when the token itself was refused)."""
+    if error.status != 401:
+        return {}
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        description = error.message.replace('"', "'")
+        return {"WWW-Authenticate": f'Bearer realm="waymark", error="invalid_token", '
+                                    f'error_description="{description}"'}
+    return {"WWW-Authenticate": 'Bearer realm="waymark"'}
+
+
 def _http_error(error):
     code = (error.name or "error").lower().replace(" ", "_")
     if error.code == 413:
         code = "payload_too_large"
-    return jsonify({"error": {"code": code, "message": error.description}}), error.code
+    allow = {name: value for name, value in error.get_headers() if name == "Allow"}
+    return _answer(ApiError(error.code, code, error.description), allow)
+
+
+def _refuse_unsafe_text_in_url():
+    """The text rule (schemas/fields.py) for path ids, query parameters and form fields (the
+    dashboard's sign-in), before any view; JSON bodies meet it in their schemas."""
+    form = request.form.items(multi=True) if request.mimetype == "application/x-www-form-urlencoded" else ()
+    for where, values in (("path", (request.view_args or {}).items()),
+                          ("query", request.args.items(multi=True)), ("form", form)):
+        for name, value in values:
+            problem = text_problem(name) or (text_problem(value) if isinstance(value, str) else None)
+            if problem:
+                shown = printable(name)
+                raise ApiError(400, f"invalid_{where}", f"Bad {where} parameter {shown!r}: {problem}.",
+                               path=shown)
 
 
 def init_app(app):
     """Register the handlers: JSON for the API (and programs), a page for people on the dashboard."""
+    app.before_request(_refuse_unsafe_text_in_url)
 
     @app.errorhandler(ApiError)
     def handle_api_error(error):
-        if _wants_page():
-            return render_template("error.html", error=error), error.status
-        return jsonify(error.to_dict()), error.status
+        return _answer(error)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error):
-        if error.code == 413:
-            _drain_refused_body()
         if request.path.startswith("/api/") or request.path in ("/healthz", "/readyz"):
             return _http_error(error)
         return error
@@ -126,6 +140,5 @@ def init_app(app):
     @app.errorhandler(Exception)
     def handle_unexpected(error):
         log.exception("unexpected error on %s %s", request.method, request.path)
-        body = {"error": {"code": "internal_error",
-                          "message": "The service failed on this request; the error is in its log."}}
-        return jsonify(body), 500
+        return _answer(ApiError(500, "internal_error",
+                                "The service failed on this request; the error is in its log."))

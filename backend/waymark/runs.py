@@ -250,7 +250,7 @@ def _quoted(columns):
 _CHUNK = 500
 
 
-def upsert_runs(runs, steps):
+def upsert_runs(runs, steps, counted=True):
     """Merge run and step summaries into the stored rows (inside the caller's transaction).
 
     Steps carry their run's RUN_COLUMNS_ON_STEPS as stored after the merge (the
@@ -261,10 +261,12 @@ def upsert_runs(runs, steps):
 
     Returns the runs as stored now (RUN_COLUMNS and COUNTED_AS, which the merge
     leaves alone: what the rollups count the run as, for rollups.py to compare).
+    ``counted=False`` leaves COUNTED_AS out, for a migration older than the rollups
+    (0006 folds runs again on a schema that has no such column yet).
     """
     run_updates, step_updates = _run_updates(), _step_updates()
     stored = {}
-    returning = (*RUN_COLUMNS, COUNTED_AS)
+    returning = (*RUN_COLUMNS, COUNTED_AS) if counted else RUN_COLUMNS
     for start in range(0, len(runs), _CHUNK):
         for values in _upsert("run", RUN_COLUMNS, ("run_id",), run_updates,
                               runs[start:start + _CHUNK], returning=returning):

@@ -9,6 +9,7 @@ relative to today, so the default "last 30 days" view has data:
 - ``approve-trip`` (3 steps): 24 runs, no missing targets;
 - ``old-onboarding``: published, then archived, with a few runs.
 """
+import os
 import pathlib
 import random
 from datetime import datetime, timedelta, timezone
@@ -19,8 +20,9 @@ from tests.harness import start_service, stop_service
 from e2e.dashboard.dashboard_browser import new_page, sign_in
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-
+# Written where git does not look, so a test run leaves the tree clean;
+# `make screenshots` points this at docs/screenshots/ to refresh the README's pictures.
+SCREENSHOTS = pathlib.Path(os.environ.get("WAYMARK_SCREENSHOTS_DIR", ROOT / "e2e" / "artifacts" / "screenshots"))
 
 
 GUIDES = {
@@ -126,7 +128,7 @@ def dashboard_chromium(playwright_instance, chromium_executable):
 
 @pytest.fixture(scope="session")
 def screenshots():
-    """docs/screenshots/, made by the suite; the README shows what is in it."""
+    """Where the suite saves its screenshots (see SCREENSHOTS); the README shows docs/screenshots/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
 

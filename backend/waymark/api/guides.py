@@ -14,6 +14,7 @@ Statuses:
 - 401 without a valid token, 403 with a token of a role that may not.
 """
 from flask import Blueprint, Response, jsonify, request
+from werkzeug.routing import BaseConverter
 
 from .. import catalogue
 from . import json_body, query_args
@@ -23,6 +24,15 @@ from ..schemas.guide_api import GuidesQuerySchema
 from ..tokens import require_role
 
 bp = Blueprint("guides", __name__, url_prefix="/api/v1/guides")
+
+
+class GuideIdConverter(BaseConverter):
+    """A guide id in a URL: anything but ``validate``, the check's own path, so that
+    GET or PUT /api/v1/guides/validate is a 405 naming POST, not a guide called "validate"."""
+    regex = r"(?!validate$)[^/]+"
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("guide_id", GuideIdConverter))
 
 # Published versions start at 1: version 0 marks a guide that is only being previewed.
 PREVIEW_VERSION = 0
@@ -70,7 +80,7 @@ def validate_guide():
     return jsonify(result)
 
 
-@bp.put("/<guide_id>")
+@bp.put("/<guide_id:guide_id>")
 @require_role("author")
 def publish_guide(guide_id):
     """Validate and publish; a changed document becomes a new version."""
@@ -89,21 +99,21 @@ def publish_guide(guide_id):
     return jsonify(body), 201 if created else 200
 
 
-@bp.get("/<guide_id>")
+@bp.get("/<guide_id:guide_id>")
 @require_role("author")
 def get_guide(guide_id):
     """The latest version of a guide, with its ``version`` and ``status``."""
     return jsonify(_guide_or_404(catalogue.latest, guide_id))
 
 
-@bp.get("/<guide_id>/versions")
+@bp.get("/<guide_id:guide_id>/versions")
 @require_role("author")
 def guide_versions(guide_id):
     """Every version of a guide, newest first."""
     return jsonify(_guide_or_404(catalogue.versions, guide_id))
 
 
-@bp.post("/<guide_id>/archive")
+@bp.post("/<guide_id:guide_id>/archive")
 @require_role("author")
 def archive_guide(guide_id):
     """Withdraw a guide from the extension; PUT it again to bring it back."""

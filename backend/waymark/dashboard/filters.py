@@ -12,6 +12,7 @@ from marshmallow import EXCLUDE, ValidationError, fields, validate
 
 from ..errors import ApiError, details_from_messages
 from ..models import utcnow
+from ..schemas.fields import integer
 from ..schemas.report import DateRangeSchema
 
 DEFAULT_DAYS = 30
@@ -24,7 +25,7 @@ class _RangeSchema(DateRangeSchema):
 
 
 class _ReportSchema(_RangeSchema):
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    version = integer(minimum=1, load_default=None)
     role = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
 
 

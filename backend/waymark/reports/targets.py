@@ -5,6 +5,7 @@ events themselves (``type = 'target_missing'`` is a literal so that the partial
 index on it applies) are the exact reference and answer URL filters.
 """
 import json
+from datetime import datetime
 
 from .. import rollups
 from ..db import query
@@ -32,7 +33,8 @@ def group_missing(rows):
         grouped.append({"guide_id": guide_id, "guide_version": version, "step_id": step_id,
                         "step_index": index, "count": step["count"], "urls": urls,
                         "last_seen": step["last_seen"]})
-    grouped.sort(key=lambda g: (-g["count"], -g["last_seen"].timestamp(), str(g["guide_id"]),
+    # Latest first by (datetime.max - seen): .timestamp() fails on a year-1 row.
+    grouped.sort(key=lambda g: (-g["count"], datetime.max - g["last_seen"], str(g["guide_id"]),
                                 g["step_index"] if g["step_index"] is not None else -1))
     for entry in grouped:
         entry["last_seen"] = iso(entry["last_seen"])

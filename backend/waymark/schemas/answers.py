@@ -1,7 +1,9 @@
 """Shapes of answers that no request schema describes, for the OpenAPI document only.
 
 The views build these as plain dicts (reports.py documents each with a sample);
-these schemas say the same in a form apispec turns into OpenAPI.
+these schemas say the same in a form apispec turns into OpenAPI. Unknown fields
+raise (marshmallow's default), so the document lists every field an answer has:
+tests/test_openapi_answers.py loads real answers through them.
 """
 from marshmallow import Schema, fields
 
@@ -23,6 +25,11 @@ class HealthSchema(Schema):
     status = fields.String(required=True, metadata={"example": "ok"})
 
 
+class UnavailableSchema(Schema):
+    status = fields.String(required=True, metadata={"example": "unavailable"})
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
 class EventResultSchema(Schema):
     id = fields.String(allow_none=True)
     status = fields.String(required=True, metadata={"enum": ["stored", "duplicate", "rejected"]})
@@ -31,6 +38,12 @@ class EventResultSchema(Schema):
 
 class EventResultsSchema(Schema):
     results = fields.List(fields.Nested(EventResultSchema), required=True)
+
+
+class EventsRejectedSchema(ErrorSchema):
+    """422: ``invalid_events`` (every event was rejected: the error and the same results)
+    or ``invalid_batch`` (no results)."""
+    results = fields.List(fields.Nested(EventResultSchema))
 
 
 class DroppedSchema(Schema):
@@ -51,7 +64,22 @@ class StepReportSchema(Schema):
     reached = fields.Integer()
     completed = fields.Integer()
     dropped = fields.Nested(DroppedSchema)
+    drop_rate = fields.Float(metadata={"description": "dropped / reached, 0 when none reached"})
     time_ms = fields.Nested(StepTimeSchema)
+
+
+class TrendDaySchema(Schema):
+    date = fields.String(required=True, metadata={"format": "date"})
+    started = fields.Integer()
+    completed = fields.Integer()
+
+
+class MissingTargetSchema(Schema):
+    step_id = fields.String(allow_none=True)
+    index = fields.Integer(allow_none=True)
+    count = fields.Integer()
+    urls = fields.List(fields.String())
+    last_seen = fields.String(metadata={"format": "date-time"})
 
 
 class GuideReportSchema(Schema):
@@ -62,9 +90,11 @@ class GuideReportSchema(Schema):
     dismissed = fields.Integer()
     abandoned = fields.Integer()
     broken = fields.Integer()
+    in_progress = fields.Integer()
     completion_rate = fields.Float()
     steps = fields.List(fields.Nested(StepReportSchema))
-    trend = fields.List(fields.Dict(), metadata={"description": "a line per day"})
+    trend = fields.List(fields.Nested(TrendDaySchema), metadata={"description": "a line per day"})
+    missing_targets = fields.List(fields.Nested(MissingTargetSchema))
 
 
 class GuideSummaryLineSchema(Schema):
@@ -90,7 +120,7 @@ class BrokenTargetSchema(Schema):
     step_index = fields.Integer(allow_none=True)
     count = fields.Integer()
     urls = fields.List(fields.String())
-    last_seen = fields.String()
+    last_seen = fields.String(metadata={"format": "date-time"})
     selectors = fields.List(fields.Nested(SelectorMatchSchema))
 
 

@@ -13,10 +13,11 @@ types and oversize strings reject the event with the path of the problem.
 """
 import json
 import re
-from datetime import datetime, timezone
 
-from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load,
-                         pre_load, validate, validates_schema)
+from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate,
+                         validates_schema)
+
+from .fields import SafeSchema, Timestamp, input_problems
 
 EVENT_TYPES = ("guide_started", "step_shown", "step_completed", "step_back",
                "target_missing", "guide_dismissed", "guide_completed")
@@ -29,9 +30,6 @@ MAX_EXTRA_BYTES = 4096
 MAX_SELECTORS = 20
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
-# ISO 8601 with a zone: 2026-11-22T10:31:07.123Z or ...+02:00
-ISO_WITH_ZONE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
 
 
 def _client_id(max_length):
@@ -40,26 +38,7 @@ def _client_id(max_length):
         validate.Regexp(CLIENT_ID, error="must be letters, digits and . _ : - only")])
 
 
-class Timestamp(fields.Field):
-    """ISO 8601 with a zone (``Z`` or an offset); loaded as naive UTC, like every stored time."""
-
-    default_error_messages = {
-        "invalid": "must be an ISO 8601 time with a zone, like 2026-11-22T10:31:07.123Z"}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not ISO_WITH_ZONE.match(value):
-            raise self.make_error("invalid")
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise self.make_error("invalid") from None
-        return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else value.isoformat(timespec="milliseconds") + "Z"
-
-
-class SelectorMatchSchema(Schema):
+class SelectorMatchSchema(SafeSchema):
     """How many elements one selector matched when the target was looked for."""
 
     class Meta:
@@ -69,7 +48,7 @@ class SelectorMatchSchema(Schema):
     matches = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100000))
 
 
-class EventSchema(Schema):
+class EventSchema(SafeSchema):
     """One event, as docs/contract-notes.md "Events" defines it (events, version 1)."""
 
     class Meta:
@@ -137,7 +116,10 @@ class EventSchema(Schema):
 
 
 class EventBatchSchema(Schema):
-    """The batch envelope; each event in it is validated on its own by ``validate_events``."""
+    """The batch envelope; each event in it is validated on its own by ``validate_events``.
+
+    Not a SafeSchema: a bad text in one event rejects that event, not the batch.
+    """
 
     class Meta:
         unknown = EXCLUDE  # room for batch-level metadata later (client version, …)
@@ -204,18 +186,18 @@ def _field_check(name, field):
                 return field._deserialize(value, name, None)
             except ValidationError:
                 raise _Slow from None
-    elif isinstance(field, fields.Integer) and field.strict:
+    elif type(field) is fields.Integer and field.strict:
         def convert(value):
             if type(value) is not int:  # bool and float go to the schema
                 raise _Slow
             return value
-    elif isinstance(field, fields.String):
+    elif type(field) is fields.String:
         def convert(value):
             if type(value) is not str:
                 raise _Slow
             return value
     else:
-        convert = None  # lists and dicts: only their absence is fast
+        convert = None  # lists, dicts, other field classes: only their absence is fast
     default = field.load_default
 
     def check(value):
@@ -246,8 +228,8 @@ _CHECKS = {name: _field_check(name, field) for name, field in _event_schema.fiel
 
 def fast_load(raw):
     """``raw`` loaded as ``EventSchema().load`` would, or None when the schema must decide."""
-    if type(raw) is not dict or not raw.keys() <= _CHECKS.keys():
-        return None
+    if type(raw) is not dict or not raw.keys() <= _CHECKS.keys() or input_problems(raw):
+        return None  # (input_problems: SafeSchema's text and depth rules, before any field)
     try:
         event = {name: check(raw.get(name, _MISSING)) for name, check in _CHECKS.items()}
         _event_schema.check_rules_between_fields(event)

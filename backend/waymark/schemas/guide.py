@@ -10,10 +10,11 @@ editors; tests/test_schemas_guide.py checks the two agree.
 """
 import re
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, ValidationError, fields, validate, validates_schema
 
 from ..errors import details_from_messages
 from .. import selectors
+from .fields import SafeSchema
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,98}[a-z0-9])?$")
 SLUG_MESSAGE = ("must be a slug: lowercase letters, digits, '-' and '_', "
@@ -31,8 +32,8 @@ MAX_WAIT_MS = 120_000
 RECOMMENDED_MAX_STEPS = 12
 
 
-class StrictSchema(Schema):
-    """Unknown fields are errors, with a message that says what to do."""
+class StrictSchema(SafeSchema):
+    """Unknown fields are errors, with a message that says what to do (and fields.py's text rule)."""
 
     class Meta:
         unknown = RAISE

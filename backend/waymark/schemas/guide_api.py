@@ -4,10 +4,11 @@ The answer schemas are used by the OpenAPI document; the views build plain dicts
 """
 from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 
+from .fields import SafeSchema
 from .guide import GuideSchema, StepSchema
 
 
-class GuidesQuerySchema(Schema):
+class GuidesQuerySchema(SafeSchema):
     """``GET /api/v1/guides?url=&role=``; other parameters (cache busters) are ignored."""
 
     class Meta:

@@ -2,7 +2,7 @@
 
 Standard library only, so ``waymark demo`` can start it anywhere:
 
-    python e2e/site/server.py --host 127.0.0.1 --port 8001
+    python demo/app/server.py --host 127.0.0.1 --port 8001
 
 prints exactly one line, ``Demo site listening on http://HOST:PORT/acme/``, and
 serves until SIGTERM or SIGINT. ``make_server(host, port)`` gives the server

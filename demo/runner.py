@@ -1,10 +1,15 @@
 """``waymark demo``: the whole product on loopback ports, with example data.
 
+Not part of the installable package: ``waymark demo`` finds this folder
+(``demo/`` of the working folder, or ``$WAYMARK_DEMO_DIR``) and runs
+``demo/run.py``, which calls ``main`` here. The demo uses the clone around it:
+``guides/``, ``extension/`` and the demo app in ``demo/app/``.
+
 In order, printing progress as it goes:
 
 1. build the extension if ``extension/dist/`` is missing (``npm ci`` first if
    its ``node_modules`` is missing);
-2. start the demo web app (``e2e/site/server.py``) on a free or given port;
+2. start the demo web app (``demo/app/server.py``) on a free or given port;
 3. make a fresh SQLite database in ``.waymark-demo/`` of the working folder,
    migrate it, publish the example guides of ``guides/`` (one of them twice:
    an older version whose target broke, then the fixed one), create an
@@ -18,6 +23,7 @@ In order, printing progress as it goes:
 6. run until Ctrl-C or SIGTERM, then stop every child, wait for each, and
    checkpoint the database so the file is complete on its own. Exit 0.
 """
+import argparse
 import json
 import os
 import pathlib
@@ -27,15 +33,18 @@ import sys
 import time
 import urllib.request
 
-from . import db, migrations, seed
-from .demo_browser import DemoBrowser, chromium_path, display_available, manual_steps
-from .demo_processes import (ChildFailed, StopDemo, StopOnSignals, child_environment,
-                             first_exited, python_command, start_child, stop_children,
-                             wait_for_line)
-from .models import GuideVersion, utcnow
-from .tokens import create_token
+from waymark import catalogue, db, migrations
+from waymark.guide_files import publish_paths
+from waymark.models import utcnow
+from waymark.tokens import create_token
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
+from demo import seed
+from demo.browser import DemoBrowser, chromium_path, display_available, manual_steps
+from demo.processes import (ChildFailed, StopDemo, StopOnSignals, child_environment,
+                            first_exited, python_command, start_child, stop_children,
+                            wait_for_line)
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 DATA_DIR_NAME = ".waymark-demo"
 DEMO_USER = "demo-you"
 DEMO_ROLE = "employee"
@@ -49,17 +58,17 @@ def say(message=""):
 # -- where things are ---------------------------------------------------------------
 
 def repo_path(*parts):
-    """A path in the repository this package was installed from (an editable install)."""
+    """A path in the clone this demo folder belongs to."""
     return REPO_ROOT.joinpath(*parts)
 
 
 def check_repository():
     """The guides folder, the demo site script and the extension folder; SystemExit if one is missing."""
-    guides, site, extension = repo_path("guides"), repo_path("e2e", "site", "server.py"), repo_path("extension")
+    guides, site, extension = repo_path("guides"), repo_path("demo", "app", "server.py"), repo_path("extension")
     for needed in (guides, site, extension):
         if not needed.exists():
             raise SystemExit(f"waymark demo: {needed} is missing; the demo runs from a clone of the "
-                             f"repository with 'pip install -e .' (make demo does both).")
+                             f"repository (make demo sets it up and runs it).")
     return guides, site, extension
 
 
@@ -103,7 +112,6 @@ def publish_guides(guides_dir, data_dir):
 
     Returns ``{guide_id: (fragile step index of version 1)}`` for the drafted guide.
     """
-    from .guide_files import publish_paths
     documents = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(guides_dir.glob("*.json"))]
     drafted = {}
     main = max(documents, key=lambda document: (len(document.get("steps", [])), document.get("id", "")),
@@ -126,14 +134,10 @@ def publish_guides(guides_dir, data_dir):
 
 def published_versions(drafted):
     """Every published guide version as seed.GuideVersion, the main guide first."""
-    rows = (GuideVersion
-            .select(GuideVersion.guide, GuideVersion.version, GuideVersion.document)
-            .order_by(GuideVersion.guide, GuideVersion.version))
     versions = []
-    for row in rows:
-        guide_id = row.guide_id
-        fragile = drafted.get(guide_id) if row.version == 1 else None
-        versions.append(seed.GuideVersion(guide_id, row.version, json.loads(row.document), fragile))
+    for guide_id, version, document in catalogue.every_version():
+        fragile = drafted.get(guide_id) if version == 1 else None
+        versions.append(seed.GuideVersion(guide_id, version, document, fragile))
     # The drafted guide is the one people use most; the others follow by id.
     return sorted(versions, key=lambda item: (item.guide_id not in drafted, item.guide_id, item.version))
 
@@ -272,6 +276,21 @@ def run_until_stopped(children):
             say(dead.log_tail())
             return 1
         time.sleep(0.3)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="waymark demo",
+                                     description="The whole product on loopback ports, with example data.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="service port (0: a free one)")
+    parser.add_argument("--site-port", type=int, default=0, help="demo web app port (0: a free one)")
+    parser.add_argument("--no-browser", action="store_true", help="do not open Chromium even with a display")
+    parser.add_argument("--runs", type=int, default=300, help="how many seeded runs of history")
+    return parser
+
+
+def main(argv=None):
+    return run_demo(build_parser().parse_args(argv))
 
 
 def run_demo(args):

@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from .ingest import ingest_batch
+from waymark.ingest import ingest_batch
 
 ROLES = ("employee", "manager", "contractor")
 USERS_PER_ROLE = {"employee": 60, "manager": 15, "contractor": 10}

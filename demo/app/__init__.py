@@ -1,0 +1,1 @@
+"""Acme Expenses, the demo web app (server.py; also run as a script by the demo)."""
