@@ -94,7 +94,7 @@ def test_batch_envelope():
 
 # -- the fast path is held to the schema -------------------------------------------
 
-ODD_VALUES = [None, "", " ", "x" * 65, "x" * 101, "x" * 5000, "a b", "é", 0, -1, 1, 3, 1001, 2_000_000_001,
+ODD_VALUES = [None, "", " ", "a\x00b", "\u202e", "x" * 65, "x" * 101, "x" * 5000, "a b", "é", 0, -1, 1, 3, 1001, 2_000_000_001,
               1.0, 1.5, True, False, "3", [], {}, "2026-11-22T10:31:07Z", "2026-11-22T10:31:07",
               "2026-13-40T10:31:07Z", "escape", "bored", "step_completed", "guide_dismissed"]
 
