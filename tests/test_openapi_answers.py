@@ -68,6 +68,8 @@ def _requests(service, guide_id):
         ("get", report + ".csv", f"/api/v1/reports/guides/{guide_id}.csv", {}),
         ("get", "/api/v1/reports/broken-targets", "/api/v1/reports/broken-targets?from=2026-11-01", {}),
         ("get", "/api/v1/reports/broken-targets", "/api/v1/reports/broken-targets?limit=0", {}),
+        ("get", "/api/v1/events/export", "/api/v1/events/export?limit=2", {}),
+        ("get", "/api/v1/events/export", "/api/v1/events/export?cursor=x", {}),
         ("post", one + "/archive", f"/api/v1/guides/{guide_id}/archive", {"token": "author"}),
         ("get", "/api/v1/guides", "/api/v1/guides", {"token": "extension",
                                                      "headers": {"If-None-Match": "*"}}),

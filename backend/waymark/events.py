@@ -12,7 +12,6 @@
   (``waymark events export``, ``GET /api/v1/events/export``): each event once,
   in order, while events keep arriving (migration 0012 says how on each store).
 """
-import base64
 import csv
 import io
 import json
@@ -125,21 +124,6 @@ def _position():
     return "seq" if is_postgres() else "rowid"
 
 
-def encode_cursor(position):
-    return base64.urlsafe_b64encode(json.dumps([position]).encode()).decode().rstrip("=")
-
-
-def decode_cursor(text):
-    """The position a cursor names; raises ValueError if it is not one this service made."""
-    try:
-        position = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError("not a cursor this service gave") from None
-    if not isinstance(position, list) or len(position) != 1 or type(position[0]) is not int:
-        raise ValueError("not a cursor this service gave")
-    return position[0]
-
-
 def _arrived_up_to():
     """PostgreSQL: the highest ``seq`` every event up to which is committed (or never will be).
 
@@ -154,9 +138,10 @@ def _arrived_up_to():
 
 def export_page(since=None, until=None, cursor=None, limit=1000):
     """``(events, next cursor)``: up to ``limit`` events with ``since <= at < until`` after
-    ``cursor`` (a position, None: from the start), in arrival order. The next cursor is
-    the last event's position (or ``cursor`` again when no event follows yet): ask again
-    with it later and only newer arrivals come.
+    ``cursor`` (an arrival position, an integer; None: from the start), in arrival order.
+    The next cursor is the last event's position (or ``cursor`` again when no event
+    follows yet): ask again with it later and only newer arrivals come. Any integer is
+    a valid cursor (the positions after it).
 
     An event is a dict of EVENT_COLUMNS, ``detail`` parsed, times ISO 8601 with Z.
     """
@@ -178,15 +163,14 @@ def export_page(since=None, until=None, cursor=None, limit=1000):
     rows = db.query(f"SELECT {position}, {_QUOTED_EVENT_COLUMNS} FROM event WHERE {where} "
                     f"ORDER BY {position} LIMIT ?", [*params, limit])
     events = [_exported(dict(zip(EVENT_COLUMNS, row[1:]))) for row in rows]
-    last = rows[-1][0] if rows else cursor
-    return events, (None if last is None else encode_cursor(last))
+    return events, (rows[-1][0] if rows else cursor)
 
 
 def export_all(since=None, until=None, page=1000):
     """Every event in the range, in arrival order, a page at a time (constant memory)."""
     cursor = None
     while True:
-        events, next_cursor = export_page(since, until, None if cursor is None else decode_cursor(cursor), page)
+        events, next_cursor = export_page(since, until, cursor, page)
         yield from events
         if len(events) < page:
             return

@@ -150,6 +150,6 @@ class ExportedEventSchema(Schema):
 
 class EventExportPageSchema(Schema):
     events = fields.List(fields.Nested(ExportedEventSchema), required=True)
-    next_cursor = fields.String(allow_none=True, metadata={
+    next_cursor = fields.Integer(allow_none=True, metadata={
         "description": "ask again with it for the events after this page (also once more arrive)"})
     more = fields.Boolean(required=True, metadata={"description": "a full page: more may follow now"})

@@ -47,6 +47,6 @@ class EventExportQuerySchema(SafeSchema):
     # Events whose time (``at``) is at or after ``since`` and before ``until``.
     since = Timestamp(clock_bound=False, load_default=None)
     until = Timestamp(clock_bound=False, load_default=None)
-    # The ``next_cursor`` of the page before; none: from the first event.
-    cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    # The ``next_cursor`` of the page before (an arrival position); none: from the first event.
+    cursor = integer(minimum=0, load_default=None)
     limit = integer(minimum=1, maximum=10000, load_default=1000)
