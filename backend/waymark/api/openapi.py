@@ -19,7 +19,8 @@ from ..schemas.guide import GuideSchema
 from ..schemas.guide_api import (GuideListSchema, GuidesQuerySchema, GuideSummarySchema,
                                  GuideVersionsSchema, PublishResultSchema, StoredGuideSchema,
                                  ValidationResultSchema)
-from ..schemas.report import BrokenTargetsQuerySchema, GuideReportQuerySchema, SummariesQuerySchema
+from ..schemas.report import (BrokenTargetsQuerySchema, EventExportQuerySchema, GuideReportQuerySchema,
+                              SummariesQuerySchema)
 
 bp = Blueprint("openapi", __name__)
 
@@ -96,6 +97,11 @@ OPERATIONS = [
             answers.EventResultsSchema),
       422: ("invalid_batch: not {\"events\": [...]}; invalid_events: every event was rejected "
             "(the results are in the body)", answers.EventsRejectedSchema)}, []),
+    ("get", "/api/v1/events/export",
+     "Raw events in arrival order, a page after a cursor (stable while events arrive)",
+     "admin", {"query": EventExportQuerySchema},
+     {200: ("a page of events and the cursor of the next", answers.EventExportPageSchema)},
+     []),
     ("get", "/api/v1/reports/guides", "Runs and completion of every guide that has runs",
      "admin", {"query": SummariesQuerySchema},
      {200: ("a line per guide", answers.GuideSummariesSchema)}, []),
