@@ -1,10 +1,16 @@
 """Migrations: each applies once, and 0005 gives stored runs the report columns ingest now keeps."""
+import importlib
+
 from waymark import db, migrations
 from waymark.models import Run, RunStep
 
 from .test_reports import NOW, deliver, stream
 
-OLD_RUN_COLUMNS = [f for f in Run._meta.sorted_field_names if f != "state"]
+# The columns after 0005 (0011 adds rolled_up, 0012 pruned_at), and before it (0005 adds state, …).
+LATER = {"rolled_up", "pruned_at"}
+RUN_COLUMNS_0005 = [f for f in Run._meta.sorted_field_names if f not in LATER]
+STEP_COLUMNS_0005 = [f for f in RunStep._meta.sorted_field_names if f not in LATER]
+OLD_RUN_COLUMNS = [f for f in RUN_COLUMNS_0005 if f != "state"]
 OLD_STEP_COLUMNS = ["run_id", "step_index", "step_id", "reached_at", "shown_at", "completed_at", "duration_ms"]
 
 
@@ -24,7 +30,7 @@ def test_upgrade_applies_each_migration_once(make_database_url, store):
 def test_0005_fills_the_report_columns_as_ingest_keeps_them(database, make_database_url, store):
     """Runs stored before 0005 get the state, step times and run columns ingest now writes."""
     deliver(stream(), 0)
-    runs, steps = _rows(Run), _rows(RunStep)
+    runs, steps = _rows(Run, RUN_COLUMNS_0005), _rows(RunStep, STEP_COLUMNS_0005)
     old_runs, old_steps = _rows(Run, OLD_RUN_COLUMNS), _rows(RunStep, OLD_STEP_COLUMNS)
 
     older = db.bind(make_database_url(store))
@@ -34,7 +40,7 @@ def test_0005_fills_the_report_columns_as_ingest_keeps_them(database, make_datab
         RunStep.insert_many(old_steps, fields=[RunStep._meta.fields[c] for c in OLD_STEP_COLUMNS]).execute()
     assert migrations.upgrade(older, until="0005_report_columns") == ["0005_report_columns"]
     with older.connection_context():
-        assert (_rows(Run), _rows(RunStep)) == (runs, steps)
+        assert (_rows(Run, RUN_COLUMNS_0005), _rows(RunStep, STEP_COLUMNS_0005)) == (runs, steps)
     # (The next test's fixture binds the models to its own database again.)
 
 
@@ -46,6 +52,46 @@ def test_0005_keeps_a_frozen_copy_of_the_run_state_rule_that_runs_py_owns():
     frozen = importlib.import_module("waymark.migrations.0005_report_columns").RUN_STATE
     for prefix in ("", "NEW."):
         assert frozen.format(p=prefix) == runs.state_sql(prefix)
+
+
+def test_the_rollup_migration_counts_a_database_that_already_holds_events(database, make_database_url, store):
+    """A database at the schema before the rollups, with events and runs in it, reports the
+    same after ``upgrade`` as before it (when reports read the runs) and as ingest keeps them."""
+    from datetime import date
+
+    from waymark.models import Event
+    from waymark.reports.guides import guide_report
+    from waymark.reports.summaries import guide_summaries
+
+    deliver(stream(), 0)
+    deliver(stream("other", prefix="o-"), 1)
+    asked = [("expense", {}), ("expense", {"version": 1, "role": "employee"}),
+             ("expense", {"date_from": date(2026, 11, 22)}), ("other", {"date_to": date(2026, 11, 21)})]
+    kept = ([guide_report(g, now=NOW, **f) for g, f in asked], guide_summaries(now=NOW))
+    event_fields = [Event._meta.fields[name] for name in Event._meta.sorted_field_names]
+    events = list(Event.select(*event_fields).tuples())
+    old_runs, old_steps = _rows(Run, RUN_COLUMNS_0005), _rows(RunStep, STEP_COLUMNS_0005)
+
+    older = db.bind(make_database_url(store))
+    before_rollups = [name for name in migrations.available() if name < "0011_rollups"]
+    migrations.upgrade(older, until=before_rollups[-1])
+    with older.connection_context():
+        Event.insert_many(events, fields=event_fields).execute()
+        _insert(Run, RUN_COLUMNS_0005, old_runs)
+        _insert(RunStep, STEP_COLUMNS_0005, old_steps)
+        before = [guide_report(g, now=NOW, from_runs=True, **f) for g, f in asked]
+    assert [name for name in migrations.upgrade(older) if name >= "0011"] == ["0011_rollups", "0012_event_export"]
+    with older.connection_context():
+        after = ([guide_report(g, now=NOW, **f) for g, f in asked], guide_summaries(now=NOW))
+    assert after == kept
+    assert after[0] == before
+
+
+def _insert(model, columns, rows):
+    """Rows as read, but the columns the database computes itself (0005: state, time_ms)."""
+    keep = [i for i, c in enumerate(columns) if c not in ("state", "time_ms")]
+    model.insert_many([tuple(row[i] for i in keep) for row in rows],
+                      fields=[model._meta.fields[columns[i]] for i in keep]).execute()
 
 
 def _poison_rows():
@@ -66,9 +112,18 @@ def test_0006_quarantines_stored_events_outside_the_window(database, make_databa
     from waymark.reports.guides import guide_report
     from waymark.reports.summaries import guide_summaries
     from waymark.reports.targets import broken_targets
+    from waymark.models import Event
     deliver(stream(), 0)
     runs, steps = _rows(Run), _rows(RunStep)
     reports = (guide_report("expense", now=NOW), broken_targets(), guide_summaries(now=NOW))
+    # The rows a past ingest kept, poison included, copied into a database at 0005 (today's
+    # ingest writes the rollups, which 0005 has not got).
+    store_events(_poison_rows())
+    # The event columns 0005 has (the migration's frozen copy): later ones add more.
+    frozen = importlib.import_module("waymark.migrations.0006_quarantine_poison_events").EVENT_COLUMNS
+    event_fields = [Event._meta.fields[name] for name in frozen]
+    events = list(Event.select(*event_fields).tuples())
+    old_runs, old_steps = _rows(Run, RUN_COLUMNS_0005), _rows(RunStep, STEP_COLUMNS_0005)
 
     older = db.bind(make_database_url(store))
     # Every migration before the quarantine (0006_document_kinds gives events the columns
@@ -79,15 +134,24 @@ def test_0006_quarantines_stored_events_outside_the_window(database, make_databa
     monkeypatch.setattr(ingest, "EVENT_COLUMNS", tuple(
         column for column in ingest.EVENT_COLUMNS if column not in ("matched_by", "match_score")))
     with older.connection_context():
-        deliver(stream(), 0)
-        store_events(_poison_rows())
-        assert len(_rows(Run)) == len(runs) + 1
-    monkeypatch.undo()
-    assert later[0] == "0006_quarantine_poison_events"
-    assert migrations.upgrade(older) == later
+        Event.insert_many(events, fields=event_fields).execute()
+        _insert(Run, RUN_COLUMNS_0005, old_runs)
+        _insert(RunStep, STEP_COLUMNS_0005, old_steps)
+        assert len(_rows(Run, RUN_COLUMNS_0005)) == len(runs) + 1
+    assert migrations.upgrade(older, until="0006_quarantine_poison_events") == ["0006_quarantine_poison_events"]
+    with older.connection_context():
+        assert (_rows(Run, RUN_COLUMNS_0005), _rows(RunStep, STEP_COLUMNS_0005)) == \
+            (_pick(runs, Run, RUN_COLUMNS_0005), _pick(steps, RunStep, STEP_COLUMNS_0005))
+    migrations.upgrade(older)  # the rollups (0011) count what 0006 left
     with older.connection_context():
         assert (_rows(Run), _rows(RunStep)) == (runs, steps)
         assert (guide_report("expense", now=NOW), broken_targets(), guide_summaries(now=NOW)) == reports
         kept = older.execute_sql("SELECT id, why FROM quarantined_event ORDER BY id").fetchall()
         assert [row[0] for row in kept] == ["poison-1", "poison-2"] and "2000-01-01" in kept[0][1]
     # (The next test's fixture binds the models to its own database again.)
+
+
+def _pick(rows, model, columns):
+    """``rows`` of all the model's columns cut down to ``columns``."""
+    names = model._meta.sorted_field_names
+    return [tuple(row[names.index(c)] for c in columns) for row in rows]

@@ -25,7 +25,10 @@ def _events(guide_id):
             {**base, "id": f"{run}-2", "type": "step_completed", "step_index": 0, "step_id": "step-0",
              "duration_ms": 900, "at": "2026-11-22T10:00:02Z"},
             {**base, "id": f"{run}-3", "type": "target_missing", "step_index": 1, "step_id": "step-1",
-             "selectors": [{"selector": "#amount", "matches": 0}], "at": "2026-11-22T10:00:03Z"}]
+             "selectors": [{"selector": "#amount", "matches": 0}], "at": "2026-11-22T10:00:03Z"},
+            {**base, "id": f"{run}-4", "type": "step_shown", "step_index": 0, "step_id": "s",
+             "matched_by": "healed", "score": 0.9, "healed_target": {"selector": "#new-report"},
+             "at": "2026-11-22T10:00:04Z"}]
 
 
 def _requests(service, guide_id):
@@ -75,8 +78,11 @@ def _requests(service, guide_id):
         ("get", "/api/v1/reports/help.csv", "/api/v1/reports/help.csv", {}),
         ("get", "/api/v1/reports/broken-targets", "/api/v1/reports/broken-targets?from=2026-11-01", {}),
         ("get", "/api/v1/reports/broken-targets", "/api/v1/reports/broken-targets?limit=0", {}),
-        # Step "s" was never shown by healing: 409; no such guide: 404.
+        ("get", "/api/v1/events/export", "/api/v1/events/export?limit=2", {}),
+        ("get", "/api/v1/events/export", "/api/v1/events/export?cursor=x", {}),
         ("post", adopt, f"/api/v1/guides/{guide_id}/steps/s/adopt-target", {"token": "author"}),
+        ("post", adopt, f"/api/v1/guides/{guide_id}/steps/s/adopt-target", {"token": "author"}),
+        ("post", adopt, f"/api/v1/guides/{guide_id}/steps/never-shown/adopt-target", {"token": "author"}),
         ("post", adopt, "/api/v1/guides/nobody-knows-this-one/steps/s/adopt-target", {"token": "author"}),
         ("post", one + "/archive", f"/api/v1/guides/{guide_id}/archive", {"token": "author"}),
         ("get", "/api/v1/guides", "/api/v1/guides", {"token": "extension",

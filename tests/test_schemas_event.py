@@ -90,3 +90,38 @@ def test_batch_envelope():
     with pytest.raises(ValidationError) as error:
         load_batch({"events": [{}] * 3}, 2)
     assert "at most 2" in str(error.value.messages)
+
+
+# -- the fast path is held to the schema -------------------------------------------
+
+ODD_VALUES = [None, "", " ", "a\x00b", "\u202e", "x" * 65, "x" * 101, "x" * 5000, "a b", "é", 0, -1, 1, 3, 1001, 2_000_000_001,
+              1.0, 1.5, True, False, "3", [], {}, "2026-11-22T10:31:07Z", "2026-11-22T10:31:07",
+              "2026-13-40T10:31:07Z", "escape", "bored", "step_completed", "guide_dismissed"]
+
+
+def corpus():
+    """Good events of every type and each of them broken one field at a time, every way."""
+    good = [dict(GOOD, type=kind) for kind in ("step_shown", "step_completed", "step_back", "target_missing")]
+    good += [{k: v for k, v in GOOD.items() if k not in ("step_id", "step_index", "duration_ms")} | {"type": kind}
+             for kind in ("guide_started", "guide_completed")]
+    good += [dict(GOOD, type="guide_dismissed", reason="escape"), dict(GOOD, role="sales", wait_ms=10, url=None)]
+    events = list(good)
+    for event in good:
+        for name in list(event) + ["role", "reason", "wait_ms", "selectors", "extra", "unknown"]:
+            events.append({k: v for k, v in event.items() if k != name})
+            events += [dict(event, **{name: value}) for value in ODD_VALUES]
+    return events + ["x", 3, None, [GOOD]]
+
+
+def test_the_fast_path_accepts_only_what_the_schema_loads_and_loads_it_the_same():
+    from waymark.schemas.event import _event_schema, fast_load
+    accepted = 0
+    for raw in corpus():
+        fast = fast_load(raw)
+        if fast is None:
+            continue
+        accepted += 1
+        assert fast == _event_schema.load(raw), raw  # raises if the schema would reject it
+    # …and it does take the common events, or it would be pointless.
+    assert accepted > 100
+    assert fast_load(GOOD) is not None and fast_load(dict(GOOD, type="guide_started")) is not None

@@ -123,6 +123,55 @@ def cmd_alerts_test(args):
     return 1 if failed else 0
 
 
+def cmd_reports_rebuild(args):
+    """Fold the stored events again into runs and rollups (online, a chunk per transaction)."""
+    from .events import rebuild
+    real = _open_store()
+    with real.connection_context():
+        count = rebuild(args.guide)
+    print(f"rebuilt {count} run(s)" + (f" of guide {args.guide}" if args.guide else ""))
+    return 0
+
+
+def _moment(text):
+    """A date (its start) or an ISO 8601 time (UTC unless it says otherwise), as naive UTC."""
+    from datetime import datetime, timezone
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (2026-11-22) or an ISO 8601 time")
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def cmd_events_prune(args):
+    """Delete the raw events of runs that ended before a date (reports keep their figures)."""
+    from .events import prune, retention_cutoff
+    from .models import utcnow
+    settings = config_module.from_environment()
+    now = utcnow()
+    before = args.before or retention_cutoff(now, settings["EVENT_RETENTION_DAYS"])
+    if before is None:
+        print("waymark: give --before DATE or set WAYMARK_EVENT_RETENTION_DAYS", file=sys.stderr)
+        return 2
+    real = _open_store()
+    with real.connection_context():
+        pruned_runs, pruned_events = prune(before, now, settings["ABANDON_AFTER_MINUTES"])
+    print(f"pruned {pruned_events} event(s) of {pruned_runs} run(s) that ended before {before.isoformat()}")
+    return 0
+
+
+def cmd_events_export(args):
+    """Write the raw events in arrival order to stdout, as NDJSON or CSV, in constant memory."""
+    from .events import as_csv, as_ndjson, export_all
+    real = _open_store()
+    write = as_csv if args.format == "csv" else as_ndjson
+    with real.connection_context():
+        for chunk in write(export_all(args.since, args.until)):
+            sys.stdout.write(chunk)
+    sys.stdout.flush()
+    return 0
+
+
 def cmd_demo(args, demo_args):
     """Run the demo of the clone around us: it is not part of the installed package."""
     script = config_module.demo_directory() / "run.py"
@@ -182,6 +231,24 @@ def build_parser():
     alert_actions = alerts.add_subparsers(dest="action", required=True)
     alert_actions.add_parser("test", help="send a test message to the webhook (and email) now").set_defaults(
         func=cmd_alerts_test)
+
+    reports = commands.add_parser("reports", help="report maintenance")
+    report_actions = reports.add_subparsers(dest="action", required=True)
+    rebuild = report_actions.add_parser("rebuild", help="fold the stored events again into runs and rollups")
+    rebuild.add_argument("--guide", metavar="ID", help="only this guide's runs")
+    rebuild.set_defaults(func=cmd_reports_rebuild)
+
+    events = commands.add_parser("events", help="raw events: retention and export")
+    event_actions = events.add_subparsers(dest="action", required=True)
+    prune = event_actions.add_parser("prune", help="delete the events of runs that ended before a date")
+    prune.add_argument("--before", type=_moment, metavar="DATE",
+                       help="default: WAYMARK_EVENT_RETENTION_DAYS days ago")
+    prune.set_defaults(func=cmd_events_prune)
+    export = event_actions.add_parser("export", help="write raw events to stdout, oldest arrival first")
+    export.add_argument("--since", type=_moment, metavar="TIME", help="events at or after (date or ISO time, UTC)")
+    export.add_argument("--until", type=_moment, metavar="TIME", help="events before (date or ISO time, UTC)")
+    export.add_argument("--format", choices=("ndjson", "csv"), default="ndjson")
+    export.set_defaults(func=cmd_events_export)
 
     # The demo parses its own options (its runner in the clone); ``waymark demo --help`` lists them.
     commands.add_parser("demo", add_help=False,

@@ -19,6 +19,10 @@ def _bool(value, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _optional_int(value):
+    return int(value) if value not in (None, "") else None
+
+
 def _list(value):
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
@@ -31,6 +35,8 @@ def from_environment(environ=None):
         # A run with no event for this long counts as abandoned.
         "ABANDON_AFTER_MINUTES": int(env.get("WAYMARK_ABANDON_AFTER_MINUTES",
                                              str(DEFAULT_ABANDON_AFTER_MINUTES))),
+        # Days raw events are kept (``waymark events prune``); unset: keep everything.
+        "EVENT_RETENTION_DAYS": _optional_int(env.get("WAYMARK_EVENT_RETENTION_DAYS")),
         # URLs are stored without query string and fragment unless this is on.
         "KEEP_URL_QUERY": _bool(env.get("WAYMARK_KEEP_URL_QUERY")),
         # Origins allowed by CORS besides the extension's own (chrome-extension://…).

@@ -99,6 +99,12 @@ def execute(sql, params=(), on=None):
     return target.execute_sql(sql, list(params))
 
 
+def write_transaction():
+    """A transaction that takes the write lock at its start (SQLite ``BEGIN IMMEDIATE``), for
+    one that reads what it will write; on PostgreSQL the caller locks rows (``FOR UPDATE``)."""
+    return database.atomic() if is_postgres() else database.atomic("IMMEDIATE")
+
+
 def query(sql, params=(), on=None):
     """``execute`` and return every row."""
     return execute(sql, params, on).fetchall()

@@ -5,8 +5,9 @@ Idempotence comes from the event table's primary key and
 insert returns are the events stored now; every other valid event was already
 there (a duplicate). Never a read before the write, so two processes sending
 the same events at once still store each event once. Only the events stored
-now are folded into runs (runs.py), in the same transaction; runs.py decides
-which types make runs (a guide's), so tips, nudges and surveys never do.
+now are folded into runs (runs.py) and the runs into the rollups (rollups.py),
+in the same transaction; runs.py decides which types make runs (a guide's), so
+tips, nudges and surveys never do.
 
 Help panel events (``panel_opened``, ``panel_search``) go to their own table,
 ``help_event``, which has no user column: a search is stored as its words
@@ -14,9 +15,10 @@ Help panel events (``panel_opened``, ``panel_search``) go to their own table,
 """
 import json
 import re
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
-from . import db
+from . import db, rollups
 from .alerts import due_steps_of, record_due
 from .db import database
 from .errors import details_from_messages
@@ -29,6 +31,9 @@ EVENT_COLUMNS = ("id", "type", "guide_id", "guide_version", "step_id", "step_ind
                  "received_at", "matched_by", "match_score", "action_index", "action_label",
                  "answer_choice", "answer_value", "answer_text", "source_kind", "source_id")
 HELP_EVENT_COLUMNS = ("id", "type", "role", "url", "at", "query", "results", "received_at")
+# PostgreSQL: every transaction that stores events holds this advisory lock shared, first
+# thing; ``pause_ingest`` takes it exclusively (events.py: an export's horizon, a rebuild).
+INGEST_LOCK = 0x57617976  # "Wayv"
 # 25 columns × 500 events stays far below SQLite's 32766 parameters per statement.
 _INSERT_CHUNK = 500
 SPACES = re.compile(r"\s+")
@@ -102,16 +107,30 @@ def store_events(rows, help_rows=(), alert_checks=False):
     """
     rows = sorted(rows, key=lambda row: row["id"])
     with database.atomic():
+        if db.is_postgres():
+            db.query("SELECT pg_advisory_xact_lock_shared(?)", [INGEST_LOCK])
         stored_ids = insert_new_events(rows) if rows else set()
         if help_rows:
             stored_ids |= insert_new_events(sorted(help_rows, key=lambda row: row["id"]),
                                             "help_event", HELP_EVENT_COLUMNS)
-        stored = [row for row in rows if row["id"] in stored_ids]
-        runs, steps = fold(stored)
-        upsert_runs(runs, steps)
+        new_rows = [row for row in rows if row["id"] in stored_ids]
+        runs, steps = fold(new_rows)
+        rollups.count_changes(upsert_runs(runs, steps))
+        rollups.count_misses([row for row in new_rows if row["type"] == rollups.MISSING])
         if alert_checks:
-            record_due(due_steps_of(stored), rows[0]["received_at"] if rows else utcnow())
+            record_due(due_steps_of(new_rows), rows[0]["received_at"] if rows else utcnow())
     return stored_ids
+
+
+@contextmanager
+def pause_ingest():
+    """A transaction during which no batch is being stored: it waits for those in flight and
+    holds new ones at their start, before they lock anything (so it can never deadlock with
+    them). SQLite: its write lock; PostgreSQL: INGEST_LOCK, exclusively."""
+    with db.write_transaction():
+        if db.is_postgres():
+            db.query("SELECT pg_advisory_xact_lock(?)", [INGEST_LOCK])
+        yield
 
 
 def ingest_batch(raw_events, keep_url_query=False, alert_checks=False):

@@ -46,6 +46,8 @@ OPEN = "open"
 RUN_EVENT_TYPES = ("guide_started", "step_shown", "step_completed", "step_back", "target_missing",
                    "guide_dismissed", "guide_completed")
 PROGRESS_TYPES = ("step_shown", "step_completed")  # these after a target_missing = recovered
+# The column of run and run_step that says what the rollups count the row as (rollups.py).
+COUNTED_AS = "rolled_up"
 
 RUN_COLUMNS = ("run_id", "guide_id", "guide_version", "user", "role", "started_at", "last_at",
                "step_at", "step_index", "step_id", "completed_at",
@@ -255,7 +257,7 @@ def _quoted(columns):
 _CHUNK = 500
 
 
-def upsert_runs(runs, steps):
+def upsert_runs(runs, steps, counted=True):
     """Merge run and step summaries into the stored rows (inside the caller's transaction).
 
     Steps carry their run's RUN_COLUMNS_ON_STEPS as stored after the merge (the
@@ -263,20 +265,27 @@ def upsert_runs(runs, steps):
     (an earlier event came late) or ``role``, so the run's older steps are then
     brought level too. The run row stays locked from its upsert to the commit,
     so no other transaction changes those steps in between (PostgreSQL).
+
+    Returns the runs as stored now (RUN_COLUMNS and COUNTED_AS, which the merge
+    leaves alone: what the rollups count the run as, for rollups.py to compare).
+    ``counted=False`` leaves COUNTED_AS out, for a migration older than the rollups
+    (0006 folds runs again on a schema that has no such column yet).
     """
     run_updates, step_updates = _run_updates(), _step_updates()
     stored = {}
+    returning = (*RUN_COLUMNS, COUNTED_AS) if counted else RUN_COLUMNS
     for start in range(0, len(runs), _CHUNK):
-        for run_id, *values in _upsert("run", RUN_COLUMNS, ("run_id",), run_updates,
-                                       runs[start:start + _CHUNK],
-                                       returning=("run_id", *RUN_COLUMNS_ON_STEPS)):
-            stored[run_id] = dict(zip(RUN_COLUMNS_ON_STEPS, values))
-    steps = [{**step, **stored[step["run_id"]]} for step in steps]
+        for values in _upsert("run", RUN_COLUMNS, ("run_id",), run_updates,
+                              runs[start:start + _CHUNK], returning=returning):
+            run = dict(zip(returning, values))
+            stored[run["run_id"]] = run
+    steps = [{**step, **{c: stored[step["run_id"]][c] for c in RUN_COLUMNS_ON_STEPS}} for step in steps]
     for start in range(0, len(steps), _CHUNK):
         _upsert("run_step", STEP_COLUMNS, ("run_id", "step_index"), step_updates,
                 steps[start:start + _CHUNK])
     for start in range(0, len(runs), _CHUNK):
         _level_steps_with_runs([run["run_id"] for run in runs[start:start + _CHUNK]])
+    return [stored[run["run_id"]] for run in runs]
 
 
 def _level_steps_with_runs(run_ids):
@@ -303,18 +312,47 @@ def outcome(run, now, abandon_after):
 
     ``abandon_after`` is a timedelta. The SQL twins are ``state_sql`` and ``outcome_sql``.
     """
+    state = state_of(run)
+    if state == COMPLETED:
+        return COMPLETED, None
+    if state == OPEN:
+        if run["last_at"] < now - abandon_after:
+            return ABANDONED, run["step_index"]
+        return IN_PROGRESS, None
+    return state, drop_step_of(run, state)[0]
+
+
+def state_of(run):
+    """A run's ``state`` (``state_sql`` in Python): COMPLETED, DISMISSED, BROKEN or OPEN.
+
+    Times compare as the store gives them (datetimes, or SQLite's ISO strings, which
+    sort as the datetimes do), so this agrees with the database on either store.
+    """
     completed, dismissed = run["completed_at"], run["dismissed_at"]
     if completed is not None and (dismissed is None or completed <= dismissed):
-        return COMPLETED, None
+        return COMPLETED
     if dismissed is not None:
-        index = run["dismissed_step_index"]
-        return DISMISSED, run["step_index"] if index is None else index
+        return DISMISSED
     if run["missing_at"] is not None and (run["progress_at"] is None
                                           or run["progress_at"] <= run["missing_at"]):
-        return BROKEN, run["missing_step_index"]
-    if run["last_at"] < now - abandon_after:
-        return ABANDONED, run["step_index"]
-    return IN_PROGRESS, None
+        return BROKEN
+    return OPEN
+
+
+def drop_step_of(run, state):
+    """``(index, id)`` of the step a run in ``state`` dropped at (``drop_step_sql`` in Python)."""
+    if state == COMPLETED:
+        return None, None
+    if state == DISMISSED:
+        return (_first_set(run["dismissed_step_index"], run["step_index"]),
+                _first_set(run["dismissed_step_id"], run["step_id"]))
+    if state == BROKEN:
+        return run["missing_step_index"], run["missing_step_id"]
+    return run["step_index"], run["step_id"]
+
+
+def _first_set(value, fallback):
+    return fallback if value is None else value
 
 
 def state_sql(prefix=""):

@@ -2,10 +2,15 @@
 sqlite3 executemany of the same rows into the same table shape, in the same run.
 
     .venv/bin/python tests/benchmarks/bench_ingest.py [EVENTS]
+    .venv/bin/python tests/benchmarks/bench_ingest.py [EVENTS] --store postgresql
 
 Prints figures; asserts nothing about time. The fair baseline for a service that
 answers each batch only once it is durable is one transaction per batch of 50;
 a single transaction for all rows is printed too, as the ceiling.
+
+``--store postgresql``: events per second through one and through two
+`waymark serve` processes against one fresh PostgreSQL database (4 clients,
+spread over the processes).
 """
 import http.client
 import json
@@ -28,14 +33,16 @@ COLUMNS = ("id", "type", "guide_id", "guide_version", "step_id", "step_index", "
            "url", "at", "duration_ms", "reason", "wait_ms", "detail", "received_at")
 
 
-def post_batches(service, batches, clients):
-    """Send every batch over ``clients`` keep-alive connections; return seconds taken."""
-    host, port = service.base_url.removeprefix("http://").split(":")
+def post_batches(service, batches, clients, services=None):
+    """Send every batch over ``clients`` keep-alive connections (spread over ``services``,
+    default just ``service``); return seconds taken."""
+    services = services or [service]
     headers = {"Authorization": f"Bearer {service.tokens['extension']}", "Content-Type": "application/json"}
     bodies = [json.dumps({"events": batch}).encode() for batch in batches]
     failures = []
 
-    def client(part):
+    def client(part, number):
+        host, port = services[number % len(services)].base_url.removeprefix("http://").split(":")
         connection = http.client.HTTPConnection(host, int(port), timeout=60)
         for body in part:
             connection.request("POST", "/api/v1/events", body=body, headers=headers)
@@ -45,7 +52,7 @@ def post_batches(service, batches, clients):
                 failures.append(answer.status)
         connection.close()
 
-    threads = [threading.Thread(target=client, args=(bodies[i::clients],)) for i in range(clients)]
+    threads = [threading.Thread(target=client, args=(bodies[i::clients], i)) for i in range(clients)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -86,8 +93,29 @@ def raw_sqlite(service_db, rows, per_batch):
     return elapsed
 
 
+def postgresql(count, api_events):
+    """Events/s through one and two `waymark serve` processes sharing one PostgreSQL database."""
+    from tests.harness import drop_postgres_database, new_postgres_database
+    print(f"{count} events, batches of {BATCH}, PostgreSQL, 4 clients; {os.cpu_count()} CPUs")
+    batches = [api_events[i:i + BATCH] for i in range(0, count, BATCH)]
+    for processes in (1, 2):
+        url, name = new_postgres_database()
+        services = [start_service(url) for _ in range(processes)]
+        try:
+            # The second process's tokens are its own; both accept either (one database).
+            elapsed = post_batches(services[0], batches, 4, services)
+        finally:
+            for service in services:
+                stop_service(service)
+            drop_postgres_database(name)
+        print(f"HTTP, {processes} waymark serve process(es): {count / elapsed:>10,.0f} events/s")
+
+
 def main():
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    count = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 20_000
+    if "--store" in sys.argv and sys.argv[sys.argv.index("--store") + 1] == "postgresql":
+        rows = events(count, seed=3)
+        return postgresql(count, [as_api_event(row) for row in rows])
     rows = events(count, seed=3)
     api_events = [as_api_event(row) for row in rows]
     folder = tempfile.mkdtemp()

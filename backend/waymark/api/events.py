@@ -10,15 +10,20 @@ Statuses (docs/reports.md "Event endpoint"):
 - 422 ``invalid_batch``: JSON, but not ``{"events": [...]}``.
 - 413 ``payload_too_large``: more than MAX_BATCH_EVENTS events or MAX_CONTENT_LENGTH bytes.
 - 401 / 403: no or unknown token / a token of a role other than extension or admin.
+
+GET /api/v1/events/export (admin): a page of raw events in arrival order,
+``{"events", "next_cursor", "more"}``; 400 for a bad parameter.
 """
 from flask import Blueprint, current_app, jsonify
 from marshmallow import ValidationError
 
-from . import json_body
+from . import json_body, query_args
+from .. import events
 from ..errors import ApiError, details_from_messages
 from ..alerts import alerts_enabled
 from ..ingest import ingest_batch
 from ..schemas.event import BatchTooLarge, load_batch
+from ..schemas.report import EventExportQuerySchema
 from ..tokens import require_role
 
 bp = Blueprint("events", __name__, url_prefix="/api/v1")
@@ -52,3 +57,12 @@ def post_events():
                          details[:100])
         return jsonify({**error.to_dict(), "results": results}), 422
     return jsonify({"results": results})
+
+
+@bp.get("/events/export")
+@require_role("admin")
+def export_events():
+    """A page of stored events in arrival order after a cursor."""
+    args = query_args(EventExportQuerySchema())
+    page, next_cursor = events.export_page(args["since"], args["until"], args["cursor"], args["limit"])
+    return jsonify({"events": page, "next_cursor": next_cursor, "more": len(page) == args["limit"]})

@@ -16,8 +16,9 @@ from ..schemas import answers, kind_answers
 from ..schemas.event import MAX_EXTRA_BYTES, MAX_EXTRA_FIELDS, EventSchema
 from ..schemas.fields import MAX_JSON_DEPTH, TEXT_PATTERN, Timestamp
 from ..schemas.guide_api import (GuidesQuerySchema, GuideSummarySchema, GuideVersionsSchema,
-                                 PublishResultSchema, StoredGuideSchema)
-from ..schemas.report import (BrokenTargetsQuerySchema, DocumentReportQuerySchema, HelpReportQuerySchema,
+                                 PublishResultSchema, StoredGuideSchema, ValidationResultSchema)
+from ..schemas.report import (BrokenTargetsQuerySchema, DocumentReportQuerySchema, EventExportQuerySchema,
+                              HelpReportQuerySchema,
                               SummariesQuerySchema)
 
 bp = Blueprint("openapi", __name__)
@@ -99,6 +100,11 @@ OPERATIONS = [
             answers.EventResultsSchema),
       422: ("invalid_batch: not {\"events\": [...]}; invalid_events: every event was rejected "
             "(the results are in the body)", answers.EventsRejectedSchema)}, []),
+    ("get", "/api/v1/events/export",
+     "Raw events in arrival order, a page after a cursor (stable while events arrive)",
+     "admin", {"query": EventExportQuerySchema},
+     {200: ("a page of events and the cursor of the next", answers.EventExportPageSchema)},
+     []),
     ("get", "/api/v1/reports/guides", "Runs and completion of every guide that has runs",
      "admin", {"query": SummariesQuerySchema},
      {200: ("a line per guide", answers.GuideSummariesSchema)}, []),

@@ -44,15 +44,14 @@ def upgrade(db, migrator):
 def _fold_again(db, run_ids):
     """Rebuild the runs (and their steps) of ``run_ids`` from the events they still have."""
     from ..runs import fold, upsert_runs
-    # The frozen columns, not the live model: later migrations add columns this one
-    # runs before (0010's matched_by), and folding reads none of them.
     columns = ", ".join(f'"{column}"' for column in EVENT_COLUMNS)
     for start in range(0, len(run_ids), 500):
         some = run_ids[start:start + 500]
         execute(f"DELETE FROM run_step WHERE run_id IN {markers(len(some))}", some, on=db)
         execute(f"DELETE FROM run WHERE run_id IN {markers(len(some))}", some, on=db)
-        rows = [dict(zip(EVENT_COLUMNS, row)) for row in execute(
-            f'SELECT {columns} FROM "event" WHERE run_id IN {markers(len(some))} ORDER BY id',
-            some, on=db).fetchall()]
+        # The frozen columns, not the Event model: later migrations add columns this schema lacks.
+        cursor = execute(f'SELECT {columns} FROM "event" WHERE run_id IN {markers(len(some))} '
+                         f'ORDER BY id', some, on=db)
+        rows = [dict(zip(EVENT_COLUMNS, row)) for row in cursor.fetchall()]
         runs, steps = fold(rows)
-        upsert_runs(runs, steps)
+        upsert_runs(runs, steps, counted=False)  # no rollups before 0011: it counts every run

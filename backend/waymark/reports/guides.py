@@ -5,7 +5,7 @@ Times are naive UTC. ``now`` is a parameter so that "abandoned" (no event since
 """
 import math
 
-from .. import catalogue, runs
+from .. import catalogue, rollups, runs
 from ..config import DEFAULT_ABANDON_AFTER_MINUTES
 from ..db import query
 from ..models import utcnow
@@ -22,7 +22,7 @@ def guide_known(guide_id):
 def percentile(sorted_values, fraction):
     """Nearest-rank percentile of an ascending list (None if empty): p50 of [1,2,3,4] is 2.
 
-    Reports rank in SQL (``_step_figures``); this is the reference the tests hold them to.
+    The runs path ranks with it; the rollups' histograms are held to it within 1%.
     """
     if not sorted_values:
         return None
@@ -44,31 +44,9 @@ def _outcome_counts(runs_where, params, cutoff):
     return {(o, di, ds): count for o, di, ds, count in rows}
 
 
-def _step_figures(steps_where, params):
-    """``{(index, step id): (reached, completed)}`` and ``{(index, step id): {"p50", "p90"}}``.
-
-    Time on step (``run_step.time_ms``, kept by the database: migration 0005) is the
-    duration the extension reported with the first ``step_completed``, else
-    first shown (or reached) → first completed. Percentiles are nearest rank,
-    each read as the k-th value of the step's walk in the run_step_report index
-    (time order), so no step time leaves the database: reading them all into
-    Python took ~170 ms for a guide with 90k run steps (docs/reports.md).
-    """
-    rows = query(f"SELECT s.step_index, s.step_id, COUNT(*), COUNT(s.time_ms) FROM run_step s "
-                 f"WHERE {steps_where} GROUP BY s.step_index, s.step_id", params)
-    counts, times = {}, {}
-    for index, step_id, reached, completed in rows:
-        counts[(index, step_id)] = (reached, completed)
-        if completed:
-            times[(index, step_id)] = {name: _nth_step_time(steps_where, params, index, step_id,
-                                                            _rank(completed, fraction))
-                                       for name, fraction in (("p50", 0.5), ("p90", 0.9))}
-    return counts, times
-
-
 def _step_figures_in_one_pass(steps_where, params):
-    """``_step_figures`` for a URL filter: its subquery over the guide's events costs more
-    than the index walks save, so it runs once and the times are ranked here."""
+    """``{(index, step id): (reached, completed)}`` and ``{(index, step id): {"p50", "p90"}}``
+    of the run steps selected, times ranked here (nearest rank)."""
     rows = query(f"SELECT s.step_index, s.step_id, s.time_ms FROM run_step s WHERE {steps_where}",
                  params)
     reached, values = {}, {}
@@ -82,15 +60,6 @@ def _step_figures_in_one_pass(steps_where, params):
         durations.sort()
         times[key] = {"p50": percentile(durations, 0.5), "p90": percentile(durations, 0.9)}
     return counts, times
-
-
-def _nth_step_time(steps_where, params, index, step_id, rank):
-    same_id = "s.step_id IS NULL" if step_id is None else "s.step_id = ?"
-    [(value,)] = query(
-        f"SELECT s.time_ms FROM run_step s WHERE {steps_where} AND s.step_index = ? AND {same_id} "
-        f"AND s.time_ms IS NOT NULL ORDER BY s.time_ms LIMIT 1 OFFSET ?",
-        [*params, index, *([] if step_id is None else [step_id]), rank - 1])
-    return value
 
 
 def _trend(runs_where, params):
@@ -113,8 +82,35 @@ def _drops(outcomes):
     return totals, dropped
 
 
+def _from_runs(filters, cutoff):
+    """Outcomes, step figures and trend read from the runs themselves: exact for any filter,
+    the URL filter included, at a cost that grows with the guide's runs (the tests'
+    reference for ``_from_rollups``)."""
+    runs_where, params = where("r", **filters)
+    counts, times = _step_figures_in_one_pass(*where("s", **filters))
+    return _outcome_counts(runs_where, params, cutoff), counts, times, _trend(runs_where, params)
+
+
+def _from_rollups(filters, cutoff):
+    """What ``_from_runs`` answers, read from the rollups (rollups.py): a cost that grows with
+    days, versions, roles and steps, not with runs. No URL filter (a run's URLs are not rolled up)."""
+    rolled = {key: value for key, value in filters.items() if key != "url"}
+    outcomes = {}
+    for (state, index, step_id), count in rollups.run_counts(**rolled).items():
+        kind = runs.ABANDONED if state == runs.OPEN else state
+        outcomes[(kind, index, step_id)] = outcomes.get((kind, index, step_id), 0) + count
+    # Open runs count as abandoned but for the few with an event inside the window.
+    for (index, step_id), count in rollups.open_runs_since(cutoff, ("step_index", "step_id"),
+                                                            *where("r", **filters)).items():
+        outcomes[(runs.ABANDONED, index, step_id)] -= count
+        outcomes[(runs.IN_PROGRESS, index, step_id)] = outcomes.get((runs.IN_PROGRESS, index, step_id), 0) + count
+    trend = [{"date": day, "started": started, "completed": done}
+             for day, started, done in rollups.trend(**rolled)]
+    return outcomes, rollups.step_counts(**rolled), rollups.step_times(**rolled), trend
+
+
 def guide_report(guide_id, version=None, date_from=None, date_to=None, role=None, url=None, now=None,
-                 abandon_after_minutes=DEFAULT_ABANDON_AFTER_MINUTES):
+                 abandon_after_minutes=DEFAULT_ABANDON_AFTER_MINUTES, from_runs=False):
     """The drop-off report of one guide (docs/reports.md "Report API")::
 
         {"guide_id": "submit-expense", "version": None, "runs": 5, "completed": 1,
@@ -127,15 +123,18 @@ def guide_report(guide_id, version=None, date_from=None, date_to=None, role=None
          "missing_targets": [{"step_id": "new-report", "index": 0, "count": 1,
                               "urls": ["https://expenses.example.com/reports"],
                               "last_seen": "2026-11-22T10:00:09.000Z"}]}
+
+    Read from the rollups, or from the runs when ``url`` is given or ``from_runs`` (the
+    exact computation the tests hold the rollups to). Counts agree exactly; p50/p90
+    from the rollups' histograms are within 1% (rollups.py).
     """
     cutoff = runs.abandon_cutoff(now or utcnow(), abandon_after_minutes)
     filters = {"guide_id": guide_id, "version": version, "date_from": date_from,
                "date_to": date_to, "role": role, "url": url}
-    runs_where, params = where("r", **filters)
-    totals, dropped = _drops(_outcome_counts(runs_where, params, cutoff))
+    source = _from_runs if url is not None or from_runs else _from_rollups
+    outcomes, counts, times, trend = source(filters, cutoff)
+    totals, dropped = _drops(outcomes)
     total = sum(totals.values())
-    figures = _step_figures if url is None else _step_figures_in_one_pass
-    counts, times = figures(*where("s", **filters))
     titles, layout = catalogue.step_titles(guide_id, version)
     keys = sorted(set(layout) | set(counts) | set(dropped), key=lambda k: (k[0], str(k[1])))
     steps = []
@@ -149,8 +148,7 @@ def guide_report(guide_id, version=None, date_from=None, date_to=None, role=None
                       "time_ms": {"p50": durations.get("p50"), "p90": durations.get("p90")}})
     return {"guide_id": guide_id, "version": version, "runs": total, **totals,
             "completion_rate": rate(totals[runs.COMPLETED], total), "steps": steps,
-            "trend": _trend(runs_where, params),
-            "missing_targets": missing_targets(guide_id, runs_where, params)}
+            "trend": trend, "missing_targets": missing_targets(filters, from_events=from_runs)}
 
 
 def report_filter_options(guide_id):
@@ -158,8 +156,6 @@ def report_filter_options(guide_id):
 
         {"versions": [2, 1], "roles": ["employee", "sales"]}
     """
-    of_guide, params = where("r", guide_id=guide_id)
-    pairs = query(f"SELECT r.guide_version, r.role FROM run r WHERE {of_guide} "
-                  f"GROUP BY r.guide_version, r.role", params)
+    pairs = rollups.versions_and_roles(guide_id)
     return {"versions": sorted({version for version, _ in pairs}, reverse=True),
             "roles": sorted({role for _, role in pairs if role is not None})}

@@ -1,7 +1,7 @@
 """A line per guide that has runs: the figures of the dashboard's guide list."""
 from datetime import timedelta
 
-from .. import runs
+from .. import rollups, runs
 from ..config import DEFAULT_ABANDON_AFTER_MINUTES
 from ..db import query
 from ..models import utcnow
@@ -23,11 +23,10 @@ def guide_summaries(date_from=None, date_to=None, now=None,
     whatever the range.
     """
     now = now or utcnow()
-    # Three indexed queries rather than one pass computing every outcome of every run
-    # (measured 4-5x faster at 10^6 events: docs/dashboard.md).
+    # From the rollups (a row per guide, day, version, role, state and drop step), not the runs.
     counts = _summary_counts(date_from, date_to, runs.abandon_cutoff(now, abandon_after_minutes))
     recent = _recently_broken_guides(now - timedelta(days=RECENTLY_BROKEN_DAYS))
-    guide_ids = [guide_id for (guide_id,) in query("SELECT DISTINCT guide_id FROM run ORDER BY guide_id")]
+    guide_ids = rollups.guide_ids()
     summaries = []
     for guide_id in guide_ids:
         kinds = counts.get(guide_id, {})
@@ -39,20 +38,19 @@ def guide_summaries(date_from=None, date_to=None, now=None,
 
 
 def _summary_counts(date_from, date_to, cutoff):
-    """``{guide_id: {outcome: runs}}`` of the runs started in the range.
-
-    Grouped by guide alone, outcomes as sums, so that SQLite walks the run_report
-    index in its order (guide first) and never sorts.
-    """
+    """``{guide_id: {outcome: runs}}`` of the runs started in the range: the rollups' counts,
+    open runs abandoned but for the few with an event inside the window."""
+    counts = {}
+    for guide_id, states in rollups.run_counts_by_guide(date_from, date_to).items():
+        kinds = counts[guide_id] = dict.fromkeys(runs.OUTCOMES, 0)
+        for state, count in states.items():
+            kinds[runs.ABANDONED if state == runs.OPEN else state] += count
     in_range, params = where("r", date_from=date_from, date_to=date_to)
-    sums, sum_params = [], []
-    for kind in runs.OUTCOMES:
-        condition, condition_params = runs.outcome_is_sql(kind, "r", cutoff)
-        sums.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)")
-        sum_params.extend(condition_params)
-    rows = query(f"SELECT r.guide_id, {', '.join(sums)} FROM run r WHERE {in_range} GROUP BY r.guide_id",
-                 [*sum_params, *params])
-    return {guide_id: dict(zip(runs.OUTCOMES, map(int, figures))) for guide_id, *figures in rows}
+    for (guide_id,), count in rollups.open_runs_since(cutoff, ("guide_id",), in_range, params).items():
+        kinds = counts.setdefault(guide_id, dict.fromkeys(runs.OUTCOMES, 0))
+        kinds[runs.ABANDONED] -= count
+        kinds[runs.IN_PROGRESS] += count
+    return counts
 
 
 def _recently_broken_guides(since):

@@ -1,12 +1,14 @@
 """Steps whose target went missing, across guides (the broken-targets page) and per guide; and
 the degraded ones, shown only thanks to a fallback or to healing.
 
-Read from the ``target_missing`` events (``type = 'target_missing'`` is a literal
-so that the partial index on it applies), by the day the miss happened.
+Counted at ingest in rollup_miss (rollups.py), by the day the miss happened; the
+events themselves (``type = 'target_missing'`` is a literal so that the partial
+index on it applies) are the exact reference and answer URL filters.
 """
 import json
 from datetime import datetime
 
+from .. import rollups
 from ..db import query
 from .filters import as_datetime, iso, where
 
@@ -40,25 +42,31 @@ def group_missing(rows):
     return grouped
 
 
-def missing_targets(guide_id, runs_where, params):
-    """The misses of one guide's runs selected by ``runs_where`` (on alias ``r``), per step::
+def missing_targets(filters, from_events=False):
+    """The misses of one guide, per step, by the miss's own day, version and role (and, with a
+    URL filter, of the runs that visited it)::
 
         [{"step_id": "new-report", "index": 0, "count": 1,
           "urls": ["https://expenses.example.com/reports"], "last_seen": "2026-11-22T10:00:09.000Z"}]
+
+    ``filters`` are guide_report's; read from rollup_miss, or from the events themselves
+    when ``from_events`` or a URL filter is given (the reference the tests hold the rollups to).
     """
-    # CROSS JOIN: SQLite starts from the (few) misses, not from every event of the runs.
-    rows = query(
-        f"SELECT e.step_index, e.step_id, e.url, COUNT(*), MAX(e.at) FROM event e "
-        f"CROSS JOIN run r "
-        f"WHERE e.guide_id = ? AND {MISSING} AND r.run_id = e.run_id AND {runs_where} "
-        f"GROUP BY e.step_index, e.step_id, e.url", [guide_id, *params])
+    if from_events or filters.get("url") is not None:
+        in_range, params = where("e", **filters, day_column="at")
+        rows = query(f"SELECT e.guide_id, e.guide_version, e.step_index, e.step_id, e.url, COUNT(*), MAX(e.at) "
+                     f"FROM event e WHERE {MISSING} AND {in_range} "
+                     f"GROUP BY e.guide_id, e.guide_version, e.step_index, e.step_id, e.url", params)
+        rows = [((g, v, i, s), url, count, last) for g, v, i, s, url, count, last in rows]
+    else:
+        rows = rollups.misses(**{k: v for k, v in filters.items() if k != "url"})
     grouped = group_missing(((None, None, index, step_id), url, count, last)
-                            for index, step_id, url, count, last in rows)
+                            for (_, _, index, step_id), url, count, last in rows)
     return [{"step_id": m["step_id"], "index": m["step_index"], "count": m["count"],
              "urls": m["urls"], "last_seen": m["last_seen"]} for m in grouped]
 
 
-def broken_targets(date_from=None, date_to=None, limit=100):
+def broken_targets(date_from=None, date_to=None, limit=100, from_events=False):
     """Steps whose target went missing (by the event's day), most first, with the URLs and
     the selectors the latest miss tried::
 
@@ -70,36 +78,40 @@ def broken_targets(date_from=None, date_to=None, limit=100):
 
     ``candidates``: what healing considered and refused at the latest miss (too low a
     score, or two look-alikes too close), [] for a target without descriptions.
+    Read from rollup_miss, or from the events when ``from_events`` (the tests' reference).
     """
-    in_range, params = where("e", date_from=date_from, date_to=date_to, day_column="at")
-    misses = f"{MISSING} AND {in_range}"
-    rows = query(
-        f"SELECT e.guide_id, e.guide_version, e.step_index, e.step_id, e.url, COUNT(*), MAX(e.at) "
-        f"FROM event e WHERE {misses} "
-        f"GROUP BY e.guide_id, e.guide_version, e.step_index, e.step_id, e.url", params)
-    grouped = group_missing(((g, v, i, s), url, count, last) for g, v, i, s, url, count, last in rows)
-    grouped = grouped[:limit]
-    latest = _latest_selectors(misses, params) if grouped else {}
+    if from_events:
+        in_range, params = where("e", date_from=date_from, date_to=date_to, day_column="at")
+        misses = f"{MISSING} AND {in_range}"
+        rows = query(
+            f"SELECT e.guide_id, e.guide_version, e.step_index, e.step_id, e.url, COUNT(*), MAX(e.at) "
+            f"FROM event e WHERE {misses} "
+            f"GROUP BY e.guide_id, e.guide_version, e.step_index, e.step_id, e.url", params)
+        rows = [((g, v, i, s), url, count, last) for g, v, i, s, url, count, last in rows]
+    else:
+        rows = rollups.misses(date_from=date_from, date_to=date_to)
+    grouped = group_missing(rows)[:limit]
+    details = {}
+    if grouped:
+        details = (_latest_details(misses, params) if from_events
+                   else rollups.latest_miss_details(date_from, date_to))
     for entry in grouped:
         key = (entry["guide_id"], entry["guide_version"], entry["step_index"], entry["step_id"])
-        entry["selectors"], entry["candidates"] = latest.get(key, ([], []))
+        detail = details.get(key)
+        kept = json.loads(detail) if detail else {}
+        entry["selectors"], entry["candidates"] = kept.get("selectors", []), kept.get("candidates", [])
     return grouped
 
 
-def _latest_selectors(misses, params):
-    """``{(guide, version, index, step id): (selectors, candidates)}`` of each step's latest miss
-    (``candidates``: the elements healing refused, with their scores)."""
+def _latest_details(misses, params):
+    """``{(guide, version, index, step id): detail JSON}`` of each step's latest miss."""
     rows = query(
         f"SELECT guide_id, guide_version, step_index, step_id, detail FROM ("
         f"SELECT e.guide_id, e.guide_version, e.step_index, e.step_id, e.detail, ROW_NUMBER() OVER ("
         f"PARTITION BY e.guide_id, e.guide_version, e.step_index, e.step_id "
         f"ORDER BY e.at DESC, e.id DESC) AS n "
         f"FROM event e WHERE {misses}) latest WHERE n = 1", params)
-    found = {}
-    for guide_id, version, index, step_id, detail in rows:
-        kept = json.loads(detail) if detail else {}
-        found[(guide_id, version, index, step_id)] = (kept.get("selectors", []), kept.get("candidates", []))
-    return found
+    return {(g, v, i, s): detail for g, v, i, s, detail in rows}
 
 
 # -- degraded: found, but not by the step's own selector -----------------------------

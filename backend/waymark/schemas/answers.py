@@ -155,3 +155,32 @@ class AdoptedTargetSchema(Schema):
     created = fields.Boolean(required=True)
     step_id = fields.String(required=True)
     target = fields.Nested(TargetSchema, required=True)
+
+
+class ExportedEventSchema(Schema):
+    """A stored event as the export gives it (``waymark events export`` writes the same)."""
+    id = fields.String(required=True)
+    type = fields.String(required=True)
+    guide_id = fields.String(required=True)
+    guide_version = fields.Integer(required=True)
+    step_id = fields.String(allow_none=True)
+    step_index = fields.Integer(allow_none=True)
+    run_id = fields.String(required=True)
+    user = fields.String(required=True, metadata={"description": "empty once the run was pruned"})
+    role = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+    at = fields.String(required=True, metadata={"example": "2026-11-22T10:31:07.123Z"})
+    duration_ms = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+    wait_ms = fields.Integer(allow_none=True)
+    detail = fields.Dict(allow_none=True, metadata={"description": "selectors and unknown fields"})
+    received_at = fields.String(required=True)
+    matched_by = fields.String(allow_none=True, metadata={"description": "step_shown: selector, fallback or healed"})
+    match_score = fields.Float(allow_none=True, metadata={"description": "step_shown healed: the healing score"})
+
+
+class EventExportPageSchema(Schema):
+    events = fields.List(fields.Nested(ExportedEventSchema), required=True)
+    next_cursor = fields.Integer(allow_none=True, metadata={
+        "description": "ask again with it for the events after this page (also once more arrive)"})
+    more = fields.Boolean(required=True, metadata={"description": "a full page: more may follow now"})

@@ -50,3 +50,17 @@ class HelpReportQuerySchema(DateRangeSchema):
     """``GET /api/v1/reports/help?from=&to=``: the help panel over a date range."""
 
     limit = integer(minimum=1, maximum=1000, load_default=100)
+
+
+class EventExportQuerySchema(SafeSchema):
+    """``GET /api/v1/events/export``: a page of raw events in arrival order after ``cursor``."""
+
+    class Meta:
+        unknown = RAISE
+
+    # Events whose time (``at``) is at or after ``since`` and before ``until``.
+    since = Timestamp(clock_bound=False, load_default=None)
+    until = Timestamp(clock_bound=False, load_default=None)
+    # The ``next_cursor`` of the page before (an arrival position); none: from the first event.
+    cursor = integer(minimum=0, load_default=None)
+    limit = integer(minimum=1, maximum=10000, load_default=1000)
