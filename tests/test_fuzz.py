@@ -122,6 +122,13 @@ def _field_strategy(name, guide_ids):
             ["#amount", "[data-testid=new]", "button.primary"])}),
         "candidates": st.lists(st.fixed_dictionaries({"score": st.floats(0, 1),
                                                       "label": st.text(max_size=20)}), max_size=3),
+        # The fields of tips, nudge, survey and help panel events.
+        "action": st.fixed_dictionaries({"index": st.integers(0, 4), "label": st.text(min_size=1, max_size=20)}),
+        "answer": st.one_of(st.fixed_dictionaries({"choice": st.integers(0, 4)}),
+                            st.fixed_dictionaries({"value": st.integers(0, 10)})),
+        "text": st.text(max_size=40), "query": st.text(min_size=1, max_size=30), "results": st.integers(0, 5),
+        "source": st.fixed_dictionaries({"kind": st.sampled_from(["nudge", "panel"]),
+                                         "id": st.sampled_from(guide_ids)}),
     }[name]
     extreme = {"at": TIME_EXTREMES}.get(name, TEXT_EXTREMES | INT_EXTREMES)
     return st.one_of(good, good, good, extreme, ANY_JSON)

@@ -177,6 +177,13 @@ class ExportedEventSchema(Schema):
     received_at = fields.String(required=True)
     matched_by = fields.String(allow_none=True, metadata={"description": "step_shown: selector, fallback or healed"})
     match_score = fields.Float(allow_none=True, metadata={"description": "step_shown healed: the healing score"})
+    action_index = fields.Integer(allow_none=True, metadata={"description": "nudge_action: the action's index"})
+    action_label = fields.String(allow_none=True, metadata={"description": "nudge_action: the action's label"})
+    answer_choice = fields.Integer(allow_none=True, metadata={"description": "survey_answered: the choice's index"})
+    answer_value = fields.Integer(allow_none=True, metadata={"description": "survey_answered: the scale's value"})
+    answer_text = fields.String(allow_none=True, metadata={"description": "survey_answered: the free text"})
+    source_kind = fields.String(allow_none=True, metadata={"description": "guide_started: what started it"})
+    source_id = fields.String(allow_none=True, metadata={"description": "guide_started: the nudge's id"})
 
 
 class EventExportPageSchema(Schema):

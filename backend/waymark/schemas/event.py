@@ -310,7 +310,7 @@ def validate_events(raw_events):
 # -- the fast path -------------------------------------------------------------
 # marshmallow's Schema.load costs ~65 µs an event, as long as storing it; this path ~23.
 # It is made from EventSchema's own fields (their types, required/allow_none,
-# defaults and validator objects) and calls the schema's own cross-field rule, so
+# defaults and validator objects) and calls the schema's own cross-field rules, so
 # there is no second definition of an event: it only ever *accepts* what the schema
 # would load, with the same result, and hands everything else to the schema.
 # tests/test_schemas_event.py holds the two equal on a corpus of good and bad events.
@@ -374,6 +374,9 @@ def fast_load(raw):
         return None  # (input_problems: SafeSchema's text and depth rules, before any field)
     try:
         event = {name: check(raw.get(name, _MISSING)) for name, check in _CHECKS.items()}
+        # The schema's own rules over the fields: which envelope fields the type needs
+        # (a panel event has no document), then the rules between fields.
+        _event_schema.check_envelope_of_the_type(event, raw)
         _event_schema.check_rules_between_fields(event)
     except (_Slow, ValidationError):
         return None
