@@ -103,15 +103,23 @@ def broken_targets(date_from=None, date_to=None, limit=100, from_events=False):
     return grouped
 
 
-def _latest_details(misses, params):
-    """``{(guide, version, index, step id): detail JSON}`` of each step's latest miss."""
+def _latest_per_step(columns, condition, params):
+    """``{(guide, version, index, step id): (columns...)}`` of each step's latest event
+    matching ``condition`` (latest by time, then id)."""
+    picked = ", ".join(columns)
     rows = query(
-        f"SELECT guide_id, guide_version, step_index, step_id, detail FROM ("
-        f"SELECT e.guide_id, e.guide_version, e.step_index, e.step_id, e.detail, ROW_NUMBER() OVER ("
+        f"SELECT guide_id, guide_version, step_index, step_id, {picked} FROM ("
+        f"SELECT e.guide_id, e.guide_version, e.step_index, e.step_id, "
+        f"{', '.join('e.' + column for column in columns)}, ROW_NUMBER() OVER ("
         f"PARTITION BY e.guide_id, e.guide_version, e.step_index, e.step_id "
         f"ORDER BY e.at DESC, e.id DESC) AS n "
-        f"FROM event e WHERE {misses}) latest WHERE n = 1", params)
-    return {(g, v, i, s): detail for g, v, i, s, detail in rows}
+        f"FROM event e WHERE {condition}) latest WHERE n = 1", params)
+    return {tuple(row[:4]): tuple(row[4:]) for row in rows}
+
+
+def _latest_details(misses, params):
+    """``{(guide, version, index, step id): detail JSON}`` of each step's latest miss."""
+    return {key: detail for key, (detail,) in _latest_per_step(("detail",), misses, params).items()}
 
 
 # -- degraded: found, but not by the step's own selector -----------------------------
@@ -170,15 +178,9 @@ def degraded_targets(date_from=None, date_to=None, limit=100):
 def _latest_degraded(shows, params):
     """``{(guide, version, index, step id): (matched_by, score, healed target)}`` of each
     step's latest degraded show."""
-    rows = query(
-        f"SELECT guide_id, guide_version, step_index, step_id, matched_by, match_score, detail FROM ("
-        f"SELECT e.guide_id, e.guide_version, e.step_index, e.step_id, e.matched_by, e.match_score, "
-        f"e.detail, ROW_NUMBER() OVER (PARTITION BY e.guide_id, e.guide_version, e.step_index, "
-        f"e.step_id ORDER BY e.at DESC, e.id DESC) AS n FROM event e WHERE {shows}) latest WHERE n = 1",
-        params)
-    return {(guide_id, version, index, step_id):
-            (matched_by, score, (json.loads(detail) if detail else {}).get("healed_target"))
-            for guide_id, version, index, step_id, matched_by, score, detail in rows}
+    latest = _latest_per_step(("matched_by", "match_score", "detail"), shows, params)
+    return {key: (matched_by, score, (json.loads(detail) if detail else {}).get("healed_target"))
+            for key, (matched_by, score, detail) in latest.items()}
 
 
 def latest_healed_target(guide_id, step_id):
