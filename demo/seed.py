@@ -24,6 +24,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from waymark import folding
 from waymark.ingest import ingest_batch
 
 ROLES = ("employee", "manager", "contractor")
@@ -292,7 +293,8 @@ def generate_events(plan):
 
 
 def ingest_events(events, progress=None):
-    """Store events through the ingest module in batches; return ``{status: count}``."""
+    """Store events through the ingest module in batches, then fold them (as the service's
+    fold thread would: waymark/folding.py); return ``{status: count}``."""
     totals = {"stored": 0, "duplicate": 0, "rejected": 0}
     for start in range(0, len(events), BATCH_SIZE):
         for result in ingest_batch(events[start:start + BATCH_SIZE]):
@@ -301,4 +303,5 @@ def ingest_events(events, progress=None):
                 raise ValueError(f"seed event rejected: {result}")  # a bug in this module
         if progress:
             progress(min(start + BATCH_SIZE, len(events)), len(events))
+    folding.catch_up()
     return totals

@@ -14,9 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.folded import ingest_batch
 from tests.harness import run_cli, start_service, stop_service
-from waymark import alerts
-from waymark.ingest import ingest_batch
+from waymark import alerts, folding
 from waymark.models import AlertDue, AlertOutbox, utcnow
 
 THRESHOLD = 3
@@ -142,22 +142,23 @@ def broken(guide_id, count, **kwargs):
     return [run_events(guide_id, "target_missing", **kwargs) for _ in range(count)]
 
 
-def test_ingest_marks_only_missing_targets_as_due_and_only_when_asked(database):
-    ingest_batch(broken("g", 2) + [run_events("g", "step_shown", step_id="other")])
-    assert AlertDue.select().count() == 0, "without a webhook, ingest records nothing"
-    ingest_batch(broken("g", 2) + [run_events("g", "step_shown", step_id="other")], alert_checks=True)
+def test_the_fold_marks_only_missing_targets_as_due(database):
+    from waymark import ingest
+    ingest.ingest_batch(broken("g", 2) + [run_events("g", "step_shown", step_id="other")])
+    assert AlertDue.select().count() == 0, "storing alone marks nothing: the fold does"
+    folding.catch_up()
     assert [(row.guide_id, row.step_id) for row in AlertDue.select()] == [("g", "amount")]
 
 
 def test_the_threshold_crossed_once_posts_once_and_recovery_posts_once(database, receiver):
     rule = rules(receiver.url)
-    ingest_batch(broken("expense", THRESHOLD - 1), alert_checks=True)
+    ingest_batch(broken("expense", THRESHOLD - 1))
     alerts.run_once(rule)
     assert receiver.posts == [], "below the threshold: no post"
 
-    ingest_batch(broken("expense", 1), alert_checks=True)
+    ingest_batch(broken("expense", 1))
     alerts.run_once(rule)
-    ingest_batch(broken("expense", 4), alert_checks=True)  # still broken: no second post
+    ingest_batch(broken("expense", 4))  # still broken: no second post
     alerts.run_once(rule)
     alerts.run_once(rule)
     [post] = receiver.posts
@@ -167,17 +168,17 @@ def test_the_threshold_crossed_once_posts_once_and_recovery_posts_once(database,
     assert set(post) >= {"text", "guide_id", "step_id", "broken_runs", "window", "url"}
     assert "amount" in post["text"] and "expense" in post["text"]
 
-    ingest_batch([run_events("expense", "step_shown", ago=timedelta(seconds=1))], alert_checks=True)
+    ingest_batch([run_events("expense", "step_shown", ago=timedelta(seconds=1))])
     alerts.run_once(rule)
     alerts.run_once(rule)
     assert [p["alert"] for p in receiver.posts] == ["failing", "recovered"]
     assert "again" in receiver.posts[1]["text"]
 
     # Broken again after recovering: counted from the recovery, so it takes the threshold again.
-    ingest_batch(broken("expense", THRESHOLD - 1, ago=timedelta(0)), alert_checks=True)
+    ingest_batch(broken("expense", THRESHOLD - 1, ago=timedelta(0)))
     alerts.run_once(rule)
     assert len(receiver.posts) == 2
-    ingest_batch(broken("expense", 1, ago=timedelta(0)), alert_checks=True)
+    ingest_batch(broken("expense", 1, ago=timedelta(0)))
     alerts.run_once(rule)
     assert [p["alert"] for p in receiver.posts] == ["failing", "recovered", "failing"]
 
@@ -186,7 +187,7 @@ def test_email_gets_the_same_alerts_as_the_webhook(database, receiver, mail):
     email = alerts.Email(to=("ops@example.com",), sender="waymark@example.com", host="127.0.0.1",
                          port=mail.port)
     rule = rules(receiver.url, email=email)
-    ingest_batch(broken("mailed", THRESHOLD), alert_checks=True)
+    ingest_batch(broken("mailed", THRESHOLD))
     alerts.run_once(rule)
     alerts.run_once(rule)
     assert len(receiver.posts) == 1
@@ -199,7 +200,7 @@ def test_email_gets_the_same_alerts_as_the_webhook(database, receiver, mail):
 def test_an_email_that_fails_is_retried_without_posting_the_webhook_again(database, receiver):
     email = alerts.Email(to=("ops@example.com",), sender="w@example.com", host="127.0.0.1", port=9)
     rule = rules(receiver.url, email=email, retry=30)
-    ingest_batch(broken("mailfail", THRESHOLD), alert_checks=True)
+    ingest_batch(broken("mailfail", THRESHOLD))
     alerts.run_once(rule)
     alerts.run_once(rule)
     assert len(receiver.posts) == 1
@@ -209,7 +210,7 @@ def test_an_email_that_fails_is_retried_without_posting_the_webhook_again(databa
 
 def test_broken_runs_outside_the_window_do_not_count(database, receiver):
     rule = rules(receiver.url)
-    ingest_batch(broken("old", THRESHOLD, ago=timedelta(hours=9)), alert_checks=True)
+    ingest_batch(broken("old", THRESHOLD, ago=timedelta(hours=9)))
     alerts.run_once(rule)
     assert receiver.posts == []
 
@@ -221,7 +222,7 @@ def test_a_run_that_recovered_is_not_a_broken_run(database, receiver):
         run_id = uuid.uuid4().hex
         events += [run_events("slow", "target_missing", run_id=run_id, ago=timedelta(minutes=2)),
                    run_events("slow", "step_shown", run_id=run_id, ago=timedelta(minutes=1))]
-    ingest_batch(events, alert_checks=True)
+    ingest_batch(events)
     alerts.run_once(rule)
     assert receiver.posts == []
 
@@ -230,7 +231,7 @@ def test_a_receiver_that_fails_three_times_still_gets_the_alert(database):
     failing = Receiver(fail_first=3)
     try:
         rule = rules(failing.url, retry=0.02)
-        ingest_batch(broken("flaky", THRESHOLD), alert_checks=True)
+        ingest_batch(broken("flaky", THRESHOLD))
         deadline = time.monotonic() + 10
         while not failing.posts and time.monotonic() < deadline:
             alerts.run_once(rule)

@@ -404,7 +404,7 @@ def test_a_recovered_miss_is_not_a_recent_break(database):
     """The list's warning mark counts runs that broke, not slow pages that recovered."""
     from datetime import datetime
 
-    from waymark.ingest import ingest_batch
+    from tests.folded import ingest_batch
     from waymark.reports.summaries import guide_summaries
     events = [e for e in stream() if e["run_id"] in ("D", "F")]
     ingest_batch([e for e in events if e["run_id"] == "F"])

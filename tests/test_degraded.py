@@ -4,9 +4,9 @@ import uuid
 
 import pytest
 
+from tests.folded import ingest_batch
 from tests.test_api_guides import make_guide
 from tests.test_dashboard import Visitor
-from waymark.ingest import ingest_batch
 from waymark.models import Event
 from waymark.reports.targets import degraded_targets
 from waymark.schemas.event import validate_events

@@ -10,9 +10,9 @@ from datetime import date, datetime
 
 import pytest
 
+from tests.folded import ingest_batch
 from waymark import db, events
 from waymark.db import database, query
-from waymark.ingest import ingest_batch
 from waymark.models import Event, Run
 from waymark.reports.guides import guide_report
 from waymark.reports.summaries import guide_summaries

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from tests.folded import ingest_batch
 from waymark import db
-from waymark.ingest import ingest_batch, strip_url
+from waymark.ingest import strip_url
 from waymark.models import Event, Run, RunStep
 from waymark.runs import abandon_cutoff, drop_step_sql, fold, outcome, outcome_sql, upsert_runs
 

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
+from tests.folded import ingest_batch
 from waymark.db import database as db, is_postgres
-from waymark.ingest import ingest_batch
 from waymark.models import Event, HelpEvent, Run, RunStep
 
 

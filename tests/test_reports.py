@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from waymark.ingest import ingest_batch
+from tests.folded import ingest_batch
 from waymark.models import Guide, GuideVersion
 from waymark.reports.export import csv_filename, report_csv
 from waymark.reports.guides import guide_known, guide_report, percentile

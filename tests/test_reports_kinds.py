@@ -5,8 +5,8 @@ import io
 import uuid
 from datetime import date
 
+from tests.folded import ingest_batch
 from waymark import catalogue
-from waymark.ingest import ingest_batch
 from waymark.reports.help_panel import help_report
 from waymark.reports.kind_export import document_csv, help_csv
 from waymark.reports.kinds import document_report

@@ -11,9 +11,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from tests.folded import ingest_batch
 from waymark import db, rollups, runs
 from waymark.db import query
-from waymark.ingest import ingest_batch
 from waymark.models import Run
 from waymark.reports.guides import guide_report, report_filter_options
 from waymark.reports.summaries import guide_summaries

@@ -37,6 +37,10 @@ def from_environment(environ=None):
                                              str(DEFAULT_ABANDON_AFTER_MINUTES))),
         # Days raw events are kept (``waymark events prune``); unset: keep everything.
         "EVENT_RETENTION_DAYS": _optional_int(env.get("WAYMARK_EVENT_RETENTION_DAYS")),
+        # The fold thread (folding.py): after a batch arrives it waits this long for
+        # more to gather, and with none arriving it looks again this often.
+        "FOLD_GATHER_SECONDS": float(env.get("WAYMARK_FOLD_GATHER_SECONDS", "0.2")),
+        "FOLD_IDLE_SECONDS": float(env.get("WAYMARK_FOLD_IDLE_SECONDS", "5")),
         # URLs are stored without query string and fragment unless this is on.
         "KEEP_URL_QUERY": _bool(env.get("WAYMARK_KEEP_URL_QUERY")),
         # Origins allowed by CORS besides the extension's own (chrome-extension://…).

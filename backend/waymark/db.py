@@ -4,7 +4,10 @@ Models are declared against ``database`` (a proxy); ``bind(url)`` points it at a
 real database. The web app checks a pooled connection out per request and
 returns it at teardown; the command line opens one for the whole command.
 """
+import fcntl
 import os
+import threading
+from contextlib import contextmanager
 from urllib.parse import parse_qsl, unquote, urlparse
 
 from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
@@ -99,10 +102,42 @@ def execute(sql, params=(), on=None):
     return target.execute_sql(sql, list(params))
 
 
+@contextmanager
 def write_transaction():
-    """A transaction that takes the write lock at its start (SQLite ``BEGIN IMMEDIATE``), for
-    one that reads what it will write; on PostgreSQL the caller locks rows (``FOR UPDATE``)."""
-    return database.atomic() if is_postgres() else database.atomic("IMMEDIATE")
+    """A transaction that takes the write lock at its start (SQLite ``BEGIN IMMEDIATE``, after
+    ``writer_turn``), for ingest and for one that reads what it will write; on PostgreSQL
+    the caller locks rows (``FOR UPDATE``)."""
+    if is_postgres():
+        with database.atomic():
+            yield
+        return
+    with writer_turn(), database.atomic("IMMEDIATE"):
+        yield
+
+
+_turns = threading.local()
+
+
+@contextmanager
+def writer_turn():
+    """SQLite: wait for this service's other writers on a lock file beside the database.
+
+    SQLite lets one writer in at a time and makes the others poll, sleeping 1 to
+    100 ms between tries (its busy timeout), so under load writers mostly sleep while
+    the lock is free. ``flock`` queues them in the kernel and wakes one the moment
+    the lock is released, across threads and processes. Reentrant per thread: a
+    nested write transaction (a savepoint) already has the turn.
+    """
+    if getattr(_turns, "held", False):
+        yield
+        return
+    with open(database.obj.database + "-lock", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file is closed
+        _turns.held = True
+        try:
+            yield
+        finally:
+            _turns.held = False
 
 
 def query(sql, params=(), on=None):

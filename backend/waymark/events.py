@@ -17,9 +17,10 @@ import io
 import json
 from datetime import datetime, time, timedelta
 
-from . import db, rollups, runs
+from . import db, folding, rollups, runs
 from .db import is_postgres
-from .ingest import EVENT_COLUMNS, pause_ingest
+from .folding import POSITION
+from .ingest import EVENT_COLUMNS
 from .reports.export import csv_safe
 from .runs import fold, upsert_runs
 
@@ -43,12 +44,15 @@ def rebuild(guide_id=None, chunk=500):
     """Fold every run of ``guide_id`` (default: all) that has events again from its events,
     then count the guide's rollups again from its runs; return how many runs were folded.
 
-    Pruned runs have no events to fold: their rows stay, and so do their counts."""
+    Pruned runs have no events to fold: their rows stay, and so do their counts. Only
+    events the fold has taken are folded again (folding.py): a later one is folded
+    once, by the fold, into the rebuilt run."""
+    folding.catch_up()
     folded = _fold_runs_again(guide_id, chunk)
     guide_ids = [guide_id] if guide_id is not None else [
         found for (found,) in db.query("SELECT DISTINCT guide_id FROM run ORDER BY guide_id")]
     for found in guide_ids:
-        with pause_ingest():  # the guide's counts are replaced at once: ingest waits meanwhile
+        with folding.paused():  # the guide's counts are replaced at once: the fold waits meanwhile
             rollups.reset(found)
     return folded
 
@@ -57,10 +61,10 @@ def _fold_runs_again(guide_id, chunk):
     of_guide = " AND guide_id = ?" if guide_id is not None else ""
     after, total = "", 0
     while True:
-        # Ingest pauses for each chunk: a run it folds must not change meanwhile, and the
-        # chunk takes rollup rows twice (out and back in), which ingest's one sorted pass
-        # could otherwise meet in the opposite order.
-        with pause_ingest():
+        # The fold pauses for each chunk: a run folded again must not change meanwhile, and
+        # the chunk takes rollup rows twice (out and back in), which the fold's one sorted
+        # pass could otherwise meet in the opposite order.
+        with folding.paused() as folded_up_to:
             run_ids = [run_id for (run_id,) in db.query(
                 f"SELECT DISTINCT run_id FROM event WHERE run_id > ?{of_guide} ORDER BY run_id LIMIT ?",
                 [after, *([guide_id] if guide_id is not None else []), chunk])]
@@ -69,18 +73,19 @@ def _fold_runs_again(guide_id, chunk):
             pruned = {run_id for (run_id,) in db.query(
                 f"SELECT run_id FROM run WHERE run_id IN {_in(run_ids)} AND pruned_at IS NOT NULL", run_ids)}
             to_fold = [run_id for run_id in run_ids if run_id not in pruned]
-            _fold_again(to_fold)
+            _fold_again(to_fold, folded_up_to)
         after, total = run_ids[-1], total + len(to_fold)
 
 
-def _fold_again(run_ids):
+def _fold_again(run_ids, folded_up_to):
     if not run_ids:
         return
     rollups.forget_runs(run_ids)
     db.execute(f"DELETE FROM run_step WHERE run_id IN {_in(run_ids)}", run_ids)
     db.execute(f"DELETE FROM run WHERE run_id IN {_in(run_ids)}", run_ids)
     rows = [dict(zip(EVENT_COLUMNS, row)) for row in db.query(
-        f"SELECT {_QUOTED_EVENT_COLUMNS} FROM event WHERE run_id IN {_in(run_ids)} ORDER BY id", run_ids)]
+        f"SELECT {_QUOTED_EVENT_COLUMNS} FROM event WHERE run_id IN {_in(run_ids)} AND {POSITION} <= ? "
+        f"ORDER BY id", [*run_ids, folded_up_to])]
     found_runs, steps = fold(rows)
     rollups.count_changes(upsert_runs(found_runs, steps))
 
@@ -96,12 +101,16 @@ def retention_cutoff(now, days):
 
 def prune(before, now, abandon_after_minutes, chunk=500):
     """Delete the events of runs whose last event is before ``before`` (naive UTC) and that are
-    not in progress as of ``now``, a chunk of runs per transaction; return ``(runs, events)``."""
+    not in progress as of ``now``, a chunk of runs per transaction; return ``(runs, events)``.
+
+    Only events the fold has taken are deleted (folding.py): one stored since is
+    folded first, and only then may go, at the next prune."""
+    folding.catch_up()
     in_progress, in_progress_params = runs.outcome_is_sql(
         runs.IN_PROGRESS, "run", runs.abandon_cutoff(now, abandon_after_minutes))
     pruned_runs = pruned_events = 0
     while True:
-        with db.write_transaction():
+        with folding.paused() as folded_up_to:
             run_ids = [run_id for (run_id,) in db.query(
                 f"SELECT run_id FROM run WHERE last_at < ? AND pruned_at IS NULL AND NOT ({in_progress}) "
                 f"ORDER BY run_id LIMIT ?", [before, *in_progress_params, chunk])]
@@ -109,8 +118,8 @@ def prune(before, now, abandon_after_minutes, chunk=500):
                 return pruned_runs, pruned_events
             _lock_runs(run_ids)
             pruned_events += db.execute(
-                f"DELETE FROM event WHERE run_id IN {_in(run_ids)} AND type <> 'target_missing'",
-                run_ids).rowcount
+                f"DELETE FROM event WHERE run_id IN {_in(run_ids)} AND type <> 'target_missing' "
+                f"AND {POSITION} <= ?", [*run_ids, folded_up_to]).rowcount
             db.execute(f"UPDATE event SET \"user\" = '' WHERE run_id IN {_in(run_ids)}", run_ids)
             db.execute(f"UPDATE run SET \"user\" = '', pruned_at = ? WHERE run_id IN {_in(run_ids)}",
                        [now, *run_ids])
@@ -118,23 +127,6 @@ def prune(before, now, abandon_after_minutes, chunk=500):
 
 
 # -- export ----------------------------------------------------------------------
-
-def _position():
-    """The column that orders events by arrival: SQLite's rowid, PostgreSQL's ``seq``."""
-    return "seq" if is_postgres() else "rowid"
-
-
-def _arrived_up_to():
-    """PostgreSQL: the highest ``seq`` every event up to which is committed (or never will be).
-
-    A sequence number is taken at insert but seen at commit, so a later one can be
-    seen first. Once the batches in flight are done (``pause_ingest``), every
-    number taken so far is settled, and every later one is larger.
-    """
-    with pause_ingest():
-        [(last,)] = db.query("SELECT last_value FROM event_seq_seq")
-    return last
-
 
 def export_page(since=None, until=None, cursor=None, limit=1000):
     """``(events, next cursor)``: up to ``limit`` events with ``since <= at < until`` after
@@ -145,21 +137,18 @@ def export_page(since=None, until=None, cursor=None, limit=1000):
 
     An event is a dict of EVENT_COLUMNS, ``detail`` parsed, times ISO 8601 with Z.
     """
-    position = _position()
-    clauses, params = [], []
+    position = POSITION
+    clauses, params = [f"{position} <= ?"], [folding.settled_position()]
     if cursor is not None:
         clauses.append(f"{position} > ?")
         params.append(cursor)
-    if is_postgres():
-        clauses.append(f"{position} <= ?")
-        params.append(_arrived_up_to())
     if since is not None:
         clauses.append("at >= ?")
         params.append(since)
     if until is not None:
         clauses.append("at < ?")
         params.append(until)
-    where = " AND ".join(clauses) or "1 = 1"
+    where = " AND ".join(clauses)
     rows = db.query(f"SELECT {position}, {_QUOTED_EVENT_COLUMNS} FROM event WHERE {where} "
                     f"ORDER BY {position} LIMIT ?", [*params, limit])
     events = [_exported(dict(zip(EVENT_COLUMNS, row[1:]))) for row in rows]

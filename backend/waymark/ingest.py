@@ -1,13 +1,13 @@
-"""Event batches → storage: validated one by one, stored once, folded into runs.
+"""Event batches → storage: validated one by one, stored once.
 
-Idempotence comes from the event table's primary key and
+Idempotence comes from the event table's unique ``id`` and
 ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` (both stores): the ids the
 insert returns are the events stored now; every other valid event was already
 there (a duplicate). Never a read before the write, so two processes sending
-the same events at once still store each event once. Only the events stored
-now are folded into runs (runs.py) and the runs into the rollups (rollups.py),
-in the same transaction; runs.py decides which types make runs (a guide's), so
-tips, nudges and surveys never do.
+the same events at once still store each event once. A stored event gets the
+next arrival position (``event.seq``); folding.py folds it into runs and
+rollups after the batch's commit, once, and reports catch up with it before
+answering. So a batch is one insert and one commit.
 
 Help panel events (``panel_opened``, ``panel_search``) go to their own table,
 ``help_event``, which has no user column: a search is stored as its words
@@ -18,12 +18,9 @@ import re
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
-from . import db, rollups
-from .alerts import due_steps_of, record_due
-from .db import database
+from . import db
 from .errors import details_from_messages
 from .models import utcnow
-from .runs import fold, upsert_runs
 from .schemas.event import PANEL_TYPES, event_id_of, validate_events
 
 EVENT_COLUMNS = ("id", "type", "guide_id", "guide_version", "step_id", "step_index", "run_id",
@@ -32,7 +29,8 @@ EVENT_COLUMNS = ("id", "type", "guide_id", "guide_version", "step_id", "step_ind
                  "answer_choice", "answer_value", "answer_text", "source_kind", "source_id")
 HELP_EVENT_COLUMNS = ("id", "type", "role", "url", "at", "query", "results", "received_at")
 # PostgreSQL: every transaction that stores events holds this advisory lock shared, first
-# thing; ``pause_ingest`` takes it exclusively (events.py: an export's horizon, a rebuild).
+# thing; ``pause_ingest`` takes it exclusively (folding.settled_position: how far a fold or an
+# export page may read).
 INGEST_LOCK = 0x57617976  # "Wayv"
 # 25 columns × 500 events stays far below SQLite's 32766 parameters per statement.
 _INSERT_CHUNK = 500
@@ -96,29 +94,19 @@ def insert_new_events(rows, table="event", columns=None):
     return stored
 
 
-def store_events(rows, help_rows=(), alert_checks=False):
-    """Store event rows (and help panel rows) and fold the new ones into runs, in one
-    transaction; return the ids stored now.
+def store_events(rows, help_rows=()):
+    """Store event rows (and help panel rows) in one transaction; return the ids stored now.
 
     Rows are inserted in id order so that two transactions inserting
     overlapping batches on PostgreSQL wait for each other instead of deadlocking.
-    With ``alert_checks``, the steps whose target went missing are marked for the
-    alerts thread to check (alerts.py); nothing is counted or posted here.
     """
-    rows = sorted(rows, key=lambda row: row["id"])
-    with database.atomic():
+    with db.write_transaction():
         if db.is_postgres():
             db.query("SELECT pg_advisory_xact_lock_shared(?)", [INGEST_LOCK])
-        stored_ids = insert_new_events(rows) if rows else set()
+        stored_ids = insert_new_events(sorted(rows, key=lambda row: row["id"])) if rows else set()
         if help_rows:
             stored_ids |= insert_new_events(sorted(help_rows, key=lambda row: row["id"]),
                                             "help_event", HELP_EVENT_COLUMNS)
-        new_rows = [row for row in rows if row["id"] in stored_ids]
-        runs, steps = fold(new_rows)
-        rollups.count_changes(upsert_runs(runs, steps))
-        rollups.count_misses([row for row in new_rows if row["type"] == rollups.MISSING])
-        if alert_checks:
-            record_due(due_steps_of(new_rows), rows[0]["received_at"] if rows else utcnow())
     return stored_ids
 
 
@@ -133,7 +121,7 @@ def pause_ingest():
         yield
 
 
-def ingest_batch(raw_events, keep_url_query=False, alert_checks=False):
+def ingest_batch(raw_events, keep_url_query=False):
     """Validate and store a batch; one result per event, in the batch's order.
 
     A result is ``{"id", "status": "stored"|"duplicate"|"rejected", "errors"?: [{path, message}]}``::
@@ -158,7 +146,7 @@ def ingest_batch(raw_events, keep_url_query=False, alert_checks=False):
             help_rows.append(help_event_row(event, received_at, keep_url_query))
         else:
             rows.append(event_row(event, received_at, keep_url_query))
-    stored_ids = store_events(rows, help_rows, alert_checks) if rows or help_rows else set()
+    stored_ids = store_events(rows, help_rows) if rows or help_rows else set()
     for event_id, position in first_of_id.items():
         if event_id in stored_ids:
             results[position]["status"] = "stored"

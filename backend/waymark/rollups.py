@@ -132,8 +132,12 @@ def _counted(row):
     return json.loads(value) if value else None
 
 
+# json.dumps with separators builds an encoder per call; the fold encodes ~3 keys an event.
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def _text(key):
-    return json.dumps(key, separators=(",", ":"))
+    return _encode(key)
 
 
 # -- counting changes ------------------------------------------------------------
@@ -265,8 +269,8 @@ def reset(guide_id):
     of it counted from its row, in one transaction (what ``recount`` cannot do when the
     tables and ``rolled_up`` disagree: rows written by hand, a bucket rule changed).
 
-    Run it with ingest paused (events.rebuild does: ingest.pause_ingest): it updates and
-    deletes the guide's rows in no particular order, which concurrent batches, taking
+    Run it with the fold paused (events.rebuild does: folding.paused): it updates and
+    deletes the guide's rows in no particular order, which a concurrent fold, taking
     rows in key order, could meet the other way round and deadlock with.
     """
     with db.write_transaction():

@@ -210,10 +210,12 @@ def _announce(server):
               f"{listener.sock.getsockname()[1]}", flush=True)
 
 
-def _start_alerts(worker):
-    """Each worker runs its own alerts thread (threads do not survive gunicorn's fork)."""
-    from .alerts import start_worker
-    start_worker(worker.wsgi.app.config)  # worker.wsgi is the BodyGuard around the Flask app
+def _start_threads(worker):
+    """Each worker runs its own fold and alerts threads (threads do not survive gunicorn's fork)."""
+    from . import alerts, folding
+    config = worker.wsgi.app.config  # worker.wsgi is the BodyGuard around the Flask app
+    folding.start_worker(config)
+    alerts.start_worker(config)
 
 
 def run_gunicorn(host, port, workers=2, threads=4):
@@ -231,7 +233,7 @@ def run_gunicorn(host, port, workers=2, threads=4):
         # WaymarkWorker's JSON 414. Headers: gunicorn's defaults (100 fields of 8190 bytes).
         "limit_request_line": 8190,
         "when_ready": _announce,
-        "post_worker_init": _start_alerts,
+        "post_worker_init": _start_threads,
     }
     _WaymarkServer(options).run()
     return 0

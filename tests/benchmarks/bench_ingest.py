@@ -8,6 +8,11 @@ Prints figures; asserts nothing about time. The fair baseline for a service that
 answers each batch only once it is durable is one transaction per batch of 50;
 a single transaction for all rows is printed too, as the ceiling.
 
+The service folds events into runs and rollups behind ingest (waymark/folding.py),
+in the same processes, on the same CPUs, while the batches arrive; the fold's lag
+is printed too: how long after the last answer every event was folded, and the
+rate of events stored *and* folded over the whole run.
+
 ``--store postgresql``: events per second through one and through two
 `waymark serve` processes against one fresh PostgreSQL database (4 clients,
 spread over the processes).
@@ -61,7 +66,24 @@ def post_batches(service, batches, clients, services=None):
     elapsed = time.perf_counter() - started
     if failures:
         raise SystemExit(f"{len(failures)} batches failed: {sorted(set(failures))}")
+    folded = wait_for_the_fold(service.database_url, started)
+    count = sum(len(json.loads(body)["events"]) for body in bodies)
+    print(f"  (fold caught up {folded - elapsed:.2f} s after the last answer: "
+          f"{count / folded:,.0f} events/s stored and folded)")
     return elapsed
+
+
+def wait_for_the_fold(database_url, started):
+    """Seconds from ``started`` until every stored event is folded (polling the database)."""
+    from waymark import db
+    real = db.open_database(database_url)
+    with real.connection_context():
+        while True:
+            [(folded,)] = db.query("SELECT position FROM fold_state", on=real)
+            [(newest,)] = db.query("SELECT COALESCE(MAX(seq), 0) FROM event", on=real)
+            if folded >= newest:
+                return time.perf_counter() - started
+            time.sleep(0.01)
 
 
 def raw_sqlite(service_db, rows, per_batch):

@@ -18,9 +18,8 @@ from flask import Blueprint, current_app, jsonify
 from marshmallow import ValidationError
 
 from . import json_body, query_args
-from .. import events
+from .. import events, folding
 from ..errors import ApiError, details_from_messages
-from ..alerts import alerts_enabled
 from ..ingest import ingest_batch
 from ..schemas.event import BatchTooLarge, load_batch
 from ..schemas.report import EventExportQuerySchema
@@ -48,8 +47,8 @@ def _raw_events(data):
 def post_events():
     """Store a batch of events; answer a result per event."""
     raw_events = _raw_events(json_body('{"events": [...]}'))
-    results = ingest_batch(raw_events, keep_url_query=current_app.config["KEEP_URL_QUERY"],
-                           alert_checks=alerts_enabled(current_app.config))
+    results = ingest_batch(raw_events, keep_url_query=current_app.config["KEEP_URL_QUERY"])
+    folding.events_arrived()  # stored and committed: this process's fold thread takes them soon
     if results and all(result["status"] == "rejected" for result in results):
         details = [error for result in results for error in result["errors"]]
         error = ApiError(422, "invalid_events",

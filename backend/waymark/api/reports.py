@@ -7,6 +7,7 @@ parameters answer 400 with the parameter's name as the error's path.
 """
 from flask import Blueprint, Response, current_app, jsonify
 
+from .. import folding
 from ..errors import not_found
 from ..reports import export, guides, help_panel, kind_export, kinds, summaries, targets
 from ..schemas.report import (BrokenTargetsQuerySchema, DocumentReportQuerySchema, HelpReportQuerySchema,
@@ -15,6 +16,8 @@ from ..tokens import require_role
 from . import query_args
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1/reports")
+# A report counts every acknowledged event: what the fold thread has not taken yet is folded first.
+bp.before_request(folding.catch_up)
 
 
 def _abandon_after_minutes():

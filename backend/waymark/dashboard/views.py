@@ -6,7 +6,7 @@ render; no SQL here.
 """
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
-from .. import catalogue
+from .. import catalogue, folding
 from ..adopt import NothingToAdopt, adopt_healed_target
 from ..errors import ApiError
 from ..reports import export, guides, help_panel, kind_export, kinds, summaries, targets
@@ -17,6 +17,8 @@ from .filters import preset_ranges, range_filters, report_filters
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
                static_folder="static", static_url_path="static")
+# Every page counts every acknowledged event: what the fold thread has not taken yet is folded first.
+bp.before_request(folding.catch_up)
 
 
 @bp.app_context_processor

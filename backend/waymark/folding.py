@@ -1,0 +1,151 @@
+"""Stored events → runs and rollups, behind ingest: the fold, and the position it has reached.
+
+Ingest only stores events (ingest.py): one insert per batch, so a batch holds
+SQLite's write lock for as short as storing it takes. Folding the new events
+into runs, steps and rollups (runs.py, rollups.py) happens here, afterwards, a
+large chunk at a time, which costs far less per event than batch by batch (a
+run's events merge in Python before one upsert). docs/reports.md "Folding".
+
+- Every event has a position in arrival order, ``event.seq``, never reused
+  (migration 0013). ``fold_state.position`` is the position up to which every
+  event is folded; each event is folded once, by whichever process takes it.
+- **Reports catch up before answering** (``catch_up``: the reports API and the
+  dashboard call it first), so a report never misses an acknowledged event.
+  With nothing to fold this costs two indexed reads.
+- A thread in every service process (``start_worker``) folds what arrived a
+  moment after it arrived, so a report seldom has anything left to do.
+- The fold is order independent (runs.py, rollups.py), so events folded in any
+  chunks, in any order of arrival, give the same runs and counts.
+
+PostgreSQL hands out sequence numbers at insert but shows them at commit: a fold
+stops at the position up to which every inserting transaction has finished
+(``settled_position``), as the export does.
+"""
+import logging
+import threading
+from contextlib import contextmanager
+
+from . import db, rollups
+from .alerts import due_steps_of, record_due
+from .db import database, is_postgres
+from .ingest import EVENT_COLUMNS, pause_ingest
+from .models import utcnow
+from .runs import fold, upsert_runs
+
+log = logging.getLogger(__name__)
+
+POSITION = "seq"  # the event column that orders events by arrival (migration 0013)
+CHUNK = 2000  # events folded per transaction: large enough to merge runs, short enough a lock
+_SELECTED = ", ".join(f'"{column}"' for column in (POSITION, *EVENT_COLUMNS))
+
+
+def settled_position():
+    """The highest position up to which every event is committed (or never will be).
+
+    SQLite has one writer at a time, so the highest committed position. PostgreSQL:
+    once the batches in flight are done (``pause_ingest``), every number taken so far
+    is settled and every later one is larger.
+    """
+    if not is_postgres():
+        return db.query(f"SELECT COALESCE(MAX({POSITION}), 0) FROM event")[0][0]
+    with pause_ingest():
+        [(last, called)] = db.query("SELECT last_value, is_called FROM event_seq_seq")
+    return last if called else 0
+
+
+def folded_position(lock=False):
+    """The position up to which events are folded. ``lock``: no fold runs until the caller's
+    transaction ends (PostgreSQL; SQLite's write transaction excludes one already)."""
+    lock = " FOR UPDATE" if lock and is_postgres() else ""
+    return db.query(f"SELECT position FROM fold_state WHERE id = 1{lock}")[0][0]
+
+
+@contextmanager
+def paused():
+    """A transaction during which no fold runs (it waits for one in flight); yields the
+    position up to which events are folded. SQLite: its write lock; PostgreSQL: the
+    fold_state row. Ingest goes on: it only adds events beyond that position."""
+    with db.write_transaction():
+        yield folded_position(lock=True)
+
+
+def pending():
+    """Whether stored events may be waiting for the fold (cheap: no lock)."""
+    if is_postgres():
+        [(last, called)] = db.query("SELECT last_value, is_called FROM event_seq_seq")
+        newest = last if called else 0
+    else:
+        newest = db.query(f"SELECT COALESCE(MAX({POSITION}), 0) FROM event")[0][0]
+    return newest > folded_position()
+
+
+def fold_next(up_to, chunk=CHUNK):
+    """Fold the next ``chunk`` events at positions up to ``up_to``, in one transaction;
+    return the position reached (``up_to`` once nothing is left below it)."""
+    with paused() as start:  # folds in several processes take turns
+        if start >= up_to:
+            return start
+        rows = [dict(zip((POSITION, *EVENT_COLUMNS), row)) for row in db.query(
+            f"SELECT {_SELECTED} FROM event WHERE {POSITION} > ? AND {POSITION} <= ? "
+            f"ORDER BY {POSITION} LIMIT ?", [start, up_to, chunk])]
+        # Fewer than a chunk: none is left up to up_to (numbers of rolled back inserts are gaps).
+        reached = rows[-1][POSITION] if len(rows) == chunk else up_to
+        fold_rows(rows)
+        db.execute("UPDATE fold_state SET position = ? WHERE id = 1", [reached])
+        return reached
+
+
+def fold_rows(rows):
+    """Fold stored event rows (dicts of EVENT_COLUMNS) into runs, steps and rollups, in the
+    caller's transaction. Each event must be folded once: ``fold_next`` sees to it.
+
+    The steps whose target went missing are marked for the alerts thread to check
+    (alerts.py; a row per step at most, so harmless with alerts off); nothing is
+    counted or posted here."""
+    runs, steps = fold(rows)
+    rollups.count_changes(upsert_runs(runs, steps))
+    rollups.count_misses([row for row in rows if row["type"] == rollups.MISSING])
+    record_due(due_steps_of(rows), utcnow())
+
+
+def catch_up(chunk=CHUNK):
+    """Fold every event stored before this call, ``chunk`` events per transaction."""
+    if not pending():
+        return
+    up_to = settled_position()
+    while fold_next(up_to, chunk) < up_to:
+        pass
+
+
+# -- the thread in every service process ---------------------------------------------
+
+_arrived = threading.Event()
+
+
+def events_arrived():
+    """Tell this process's fold thread that a batch was stored (ingest calls it)."""
+    _arrived.set()
+
+
+def _loop(gather_seconds, idle_seconds, stop):
+    while not stop.is_set():
+        _arrived.wait(idle_seconds)
+        # Let a few batches gather: one fold of many events costs less than many of few.
+        if stop.wait(gather_seconds):
+            return
+        _arrived.clear()
+        try:
+            with database.connection_context():
+                catch_up()
+        except Exception:  # a failed pass must not end the thread: log it, try again soon
+            log.exception("folding: a pass failed")
+
+
+def start_worker(config):
+    """Start this process's fold thread; return its stop event."""
+    stop = threading.Event()
+    thread = threading.Thread(target=_loop, name="waymark-fold", daemon=True,
+                              args=(config["FOLD_GATHER_SECONDS"],
+                                    config["FOLD_IDLE_SECONDS"], stop))
+    thread.start()
+    return stop

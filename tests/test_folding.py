@@ -1,0 +1,169 @@
+"""The fold behind ingest (folding.py): a batch is stored and acknowledged, folded later,
+exactly once; a report catches up before answering, so it never misses an acknowledged event.
+
+Through real ``waymark serve`` processes on both stores: one whose fold thread never
+runs on its own (so only the reports' catch-up can have folded what they count), one
+with the thread on, and two processes sharing a database.
+"""
+import threading
+import time
+import uuid
+
+import pytest
+
+from tests.harness import start_service, stop_service
+from tests.test_dashboard import Visitor
+from tests.test_reports import EXPECTED_V1_STEPS, NOW, step_figures, stream
+from waymark import db, events, folding, ingest
+from waymark.models import Run
+
+# A fold thread that waits an hour after a batch: nothing is folded but by a report.
+NO_FOLD_THREAD = {"WAYMARK_FOLD_GATHER_SECONDS": "3600", "WAYMARK_FOLD_IDLE_SECONDS": "3600"}
+
+
+def positions(service):
+    """``(folded, newest)`` positions of the service's database, read directly."""
+    real = db.open_database(service.database_url)
+    with real.connection_context():
+        [(folded,)] = db.query("SELECT position FROM fold_state", on=real)
+        [(newest,)] = db.query("SELECT COALESCE(MAX(seq), 0) FROM event", on=real)
+    return folded, newest
+
+
+def send(service, events_, size=13):
+    for start in range(0, len(events_), size):
+        answer = service.post("/api/v1/events", {"events": events_[start:start + size]}, token="extension")
+        assert answer.status == 200, answer.text
+
+
+def prefix():
+    return uuid.uuid4().hex[:8] + "-"
+
+
+def report(service, guide_id):
+    answer = service.get(f"/api/v1/reports/guides/{guide_id}?version=1&now={NOW.isoformat()}Z")
+    assert answer.status == 200, answer.text
+    return answer.json
+
+
+@pytest.fixture
+def unfolding_service(store, make_database_url):
+    service = start_service(make_database_url(store), env=NO_FOLD_THREAD)
+    yield service
+    stop_service(service)
+
+
+def test_a_report_catches_up_with_every_acknowledged_event(unfolding_service, unique_id):
+    service = unfolding_service
+    run = prefix()
+    send(service, stream(guide_id=unique_id, prefix=run))
+    folded, newest = positions(service)
+    assert folded < newest, "the events must still be waiting for the fold"
+    assert step_figures(report(service, unique_id)) == EXPECTED_V1_STEPS
+    assert positions(service)[0] == positions(service)[1]
+    # The dashboard catches up too: a late completion of run C moves it from abandoned.
+    send(service, [{**stream(guide_id=unique_id)[0], "id": f"{run}late", "run_id": f"{run}C",
+                    "type": "guide_completed", "step_index": 3, "step_id": "step-3",
+                    "at": "2026-11-22T10:03:40Z"}])
+    visitor = Visitor(service)
+    visitor.sign_in(service.tokens["admin"])
+    assert positions(service)[0] < positions(service)[1]
+    status, _, page = visitor.get(f"/dashboard/guides/{unique_id}?from=&to=")
+    assert status == 200, page
+    assert positions(service)[0] == positions(service)[1]
+    assert report(service, unique_id)["completed"] == 3
+
+
+def test_the_fold_thread_folds_without_any_report(store, make_database_url, unique_id):
+    service = start_service(make_database_url(store), env={"WAYMARK_FOLD_GATHER_SECONDS": "0.05"})
+    try:
+        send(service, stream(guide_id=unique_id, prefix=prefix()))
+        deadline = time.monotonic() + 20
+        while positions(service)[0] < positions(service)[1]:
+            assert time.monotonic() < deadline, f"the fold thread did not catch up: {positions(service)}"
+            time.sleep(0.05)
+    finally:
+        stop_service(service)
+
+
+def test_two_processes_fold_each_event_once_while_events_and_reports_arrive(store, make_database_url,
+                                                                               unique_id):
+    """Both processes' fold threads and reports fold at once; the counts are those of one fold."""
+    url = make_database_url(store)
+    pair = [start_service(url, env={"WAYMARK_FOLD_GATHER_SECONDS": "0.01"}) for _ in range(2)]
+    try:
+        streams = [stream(guide_id=unique_id, prefix=prefix()) for _ in range(6)]
+        failures = []
+
+        def keep_reporting(service, stop):
+            while not stop.is_set():
+                answer = service.get(f"/api/v1/reports/guides/{unique_id}")
+                if answer.status != 200:
+                    failures.append((answer.status, answer.text))
+
+        send(pair[0], streams[0][:1])  # the guide is known from its first run on
+
+        stop = threading.Event()
+        readers = [threading.Thread(target=keep_reporting, args=(service, stop)) for service in pair]
+        senders = [threading.Thread(target=send, args=(pair[n % 2], events_, 7)) for n, events_ in enumerate(streams)]
+        for thread in readers + senders:
+            thread.start()
+        for thread in senders:
+            thread.join()
+        stop.set()
+        for thread in readers:
+            thread.join()
+        assert not failures
+        six_times = [(index, *(6 * count for count in counts), p50, p90)
+                     for index, *counts, p50, p90 in EXPECTED_V1_STEPS]
+        assert step_figures(report(pair[1], unique_id)) == six_times
+    finally:
+        for service in pair:
+            stop_service(service)
+
+
+# -- in process -------------------------------------------------------------------
+
+def run_ids():
+    return sorted(run.run_id for run in Run.select(Run.run_id))
+
+
+def test_a_position_is_never_reused_after_the_newest_event_is_deleted(database):
+    """A rowid would be: the next event would sit behind the fold position, never folded."""
+    first, second = stream()[:2]
+    ingest.ingest_batch([first, second])
+    folding.catch_up()
+    db.execute("DELETE FROM event WHERE id = ?", [second["id"]])
+    if not db.is_postgres():
+        db.execute("VACUUM")
+    ingest.ingest_batch([{**stream()[0], "id": "new", "run_id": "new-run"}])
+    folding.catch_up()
+    assert "new-run" in run_ids()
+
+
+def test_storing_alone_folds_nothing_and_the_fold_takes_each_event_once(database):
+    events_ = stream()
+    ingest.ingest_batch(events_)
+    assert run_ids() == []
+    folding.catch_up()
+    folded = [(run.run_id, run.state, run.last_at) for run in Run.select().order_by(Run.run_id)]
+    assert len(folded) == 7
+    folding.catch_up()  # nothing new: nothing changes
+    ingest.ingest_batch(events_)  # every one a duplicate: no new position
+    folding.catch_up()
+    assert [(run.run_id, run.state, run.last_at) for run in Run.select().order_by(Run.run_id)] == folded
+
+
+def test_rebuild_and_prune_fold_what_is_waiting_first(database):
+    from datetime import datetime
+    from waymark.reports.guides import guide_report
+    ingest.ingest_batch(stream())
+    assert events.rebuild() == 7, "the rebuild folds the waiting events, then folds them again"
+    kept = guide_report("expense", now=NOW)
+    folding.catch_up()
+    assert guide_report("expense", now=NOW) == kept, "a rebuild must not leave events to fold twice"
+    # A late completion of run C, still waiting for the fold when the prune comes.
+    ingest.ingest_batch([{**stream()[0], "id": "late-c", "run_id": "C", "type": "guide_completed",
+                          "step_index": 3, "step_id": "step-3", "at": "2026-11-22T10:03:40Z"}])
+    events.prune(datetime(2026, 11, 23), datetime(2026, 11, 23), 30)
+    assert guide_report("expense", now=NOW)["completed"] == kept["completed"] + 1
