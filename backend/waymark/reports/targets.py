@@ -108,12 +108,13 @@ def _latest_per_step(columns, condition, params):
     matching ``condition`` (latest by time, then id)."""
     picked = ", ".join(columns)
     rows = query(
+        f"WITH e AS MATERIALIZED (SELECT * FROM event e WHERE {condition}) "  # as degraded_targets
         f"SELECT guide_id, guide_version, step_index, step_id, {picked} FROM ("
         f"SELECT e.guide_id, e.guide_version, e.step_index, e.step_id, "
         f"{', '.join('e.' + column for column in columns)}, ROW_NUMBER() OVER ("
         f"PARTITION BY e.guide_id, e.guide_version, e.step_index, e.step_id "
         f"ORDER BY e.at DESC, e.id DESC) AS n "
-        f"FROM event e WHERE {condition}) latest WHERE n = 1", params)
+        f"FROM e) latest WHERE n = 1", params)
     return {tuple(row[:4]): tuple(row[4:]) for row in rows}
 
 
@@ -144,9 +145,12 @@ def degraded_targets(date_from=None, date_to=None, limit=100):
     """
     in_range, params = where("e", date_from=date_from, date_to=date_to, day_column="at")
     shows = f"{DEGRADED} AND {in_range}"
+    # MATERIALIZED: the few degraded shows are read from their partial index first. Left to
+    # itself, SQLite may walk a whole index of the events in GROUP BY order instead.
     rows = query(
+        f"WITH e AS MATERIALIZED (SELECT * FROM event e WHERE {shows}) "
         f"SELECT e.guide_id, e.guide_version, e.step_index, e.step_id, e.url, e.matched_by, COUNT(*), "
-        f"MIN(e.at), MAX(e.at) FROM event e WHERE {shows} "
+        f"MIN(e.at), MAX(e.at) FROM e "
         f"GROUP BY e.guide_id, e.guide_version, e.step_index, e.step_id, e.url, e.matched_by", params)
     steps = {}
     for guide_id, version, index, step_id, url, matched_by, count, first, last in rows:
