@@ -4,7 +4,8 @@
   cutoff) in runs.py only (migration 0005's frozen copy is held to it by
   tests/test_migrations.py);
 - the guide tables (Guide, GuideVersion) in catalogue.py only (and models, migrations);
-- the environment in config.py only (and the command line's own flag defaults).
+- the environment in config.py only (and the command line's own flag defaults);
+- the fold position (``fold_state``) in folding.py only.
 
 The demo (runner, seed, browser) is not in the package any more (demo/ of the clone).
 """
@@ -68,3 +69,11 @@ def test_only_config_reads_the_environment():
 
 def test_only_tokens_py_reads_the_token_table():
     assert _offenders(r"\bToken\b\s*[.(]|import[^\n]*\bToken\b", "tokens.py", "models.py") == []
+
+
+def test_only_folding_py_moves_the_fold_position_and_folds_new_events():
+    """Each event is folded once because one module reads and moves ``fold_state``; a second
+    writer, or a fold of events outside it, would count events twice or never."""
+    assert _offenders(r"fold_state", "folding.py") == []
+    # upsert_runs merges into runs: the fold, and a rebuild of runs it has already folded.
+    assert _offenders(r"\bupsert_runs\(", "folding.py", "runs.py", "events.py") == []
