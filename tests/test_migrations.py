@@ -157,3 +157,32 @@ def _pick(rows, model, columns):
     """``rows`` of all the model's columns cut down to ``columns``."""
     names = model._meta.sorted_field_names
     return [tuple(row[names.index(c)] for c in columns) for row in rows]
+
+
+def test_0013_keeps_every_event_at_its_arrival_position_and_starts_the_fold_after_them(
+        database, make_database_url, store):
+    """Export cursors handed out before 0013 stay valid; events stored before it were folded
+    at ingest, so the fold starts after the last of them (a later one is folded, once)."""
+    from tests.folded import ingest_batch
+    from waymark import events, folding
+    from waymark.models import Event
+    deliver(stream(), 0)
+    event_fields = [Event._meta.fields[name] for name in Event._meta.sorted_field_names]
+    stored = list(Event.select(*event_fields).order_by(Event.id).tuples())
+
+    older = db.bind(make_database_url(store))
+    migrations.upgrade(older, until="0012_event_export")
+    position = "seq" if db.is_postgres(older) else "rowid"
+    with older.connection_context():
+        Event.insert_many(stored, fields=event_fields).execute()
+        db.execute("DELETE FROM event WHERE id = ?", [stored[3][0]], on=older)  # a gap, as a prune leaves
+        before = db.query(f"SELECT {position}, id FROM event ORDER BY {position}", on=older)
+        cursor = before[len(before) // 2][0]
+        assert migrations.upgrade(older) == ["0013_fold_behind_ingest"]
+        assert db.query("SELECT seq, id FROM event ORDER BY seq", on=older) == before
+        assert folding.folded_position() == before[-1][0]
+        page, _ = events.export_page(cursor=cursor)
+        assert [event["id"] for event in page] == [event_id for _, event_id in before[len(before) // 2 + 1:]]
+        ingest_batch([{**stream()[0], "id": "after-0013", "run_id": "after-0013"}])
+        assert folding.folded_position() > before[-1][0]
+        assert Run.select().where(Run.run_id == "after-0013").count() == 1
