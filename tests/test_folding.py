@@ -167,3 +167,23 @@ def test_rebuild_and_prune_fold_what_is_waiting_first(database):
                           "step_index": 3, "step_id": "step-3", "at": "2026-11-22T10:03:40Z"}])
     events.prune(datetime(2026, 11, 23), datetime(2026, 11, 23), 30)
     assert guide_report("expense", now=NOW)["completed"] == kept["completed"] + 1
+
+
+def test_an_event_the_fold_cannot_take_is_left_out_and_the_others_are_folded(database, monkeypatch):
+    """Should a stored event break the fold (a bug, a row written by hand), the others of its
+    chunk are still folded, and the fold moves on instead of failing every report."""
+    from waymark.reports.guides import guide_report
+    real_fold = folding.fold
+
+    def fold_refusing_the_poison(rows):
+        if any(row["id"] == "poison" for row in rows):
+            raise ValueError("this event breaks the fold")
+        return real_fold(rows)
+
+    monkeypatch.setattr(folding, "fold", fold_refusing_the_poison)
+    good = stream()
+    ingest.ingest_batch(good[:5] + [{**good[0], "id": "poison", "run_id": "poisoned"}] + good[5:])
+    folding.catch_up()
+    assert folding.folded_position() == folding.settled_position()
+    assert "poisoned" not in run_ids() and len(run_ids()) == 7
+    assert step_figures(guide_report("expense", version=1, now=NOW)) == EXPECTED_V1_STEPS

@@ -25,6 +25,8 @@ import logging
 import threading
 from contextlib import contextmanager
 
+from peewee import DataError, IntegrityError
+
 from . import db, rollups
 from .alerts import due_steps_of, record_due
 from .db import database, is_postgres
@@ -90,9 +92,32 @@ def fold_next(up_to, chunk=CHUNK):
             f"ORDER BY {POSITION} LIMIT ?", [start, up_to, chunk])]
         # Fewer than a chunk: none is left up to up_to (numbers of rolled back inserts are gaps).
         reached = rows[-1][POSITION] if len(rows) == chunk else up_to
-        fold_rows(rows)
+        _fold_sparing_the_good(rows)
         db.execute("UPDATE fold_state SET position = ? WHERE id = 1", [reached])
         return reached
+
+
+# What a stored event the fold cannot take raises (a bug, or a row written by hand);
+# lock timeouts and lost connections are not among them: the fold tries those again.
+_UNFOLDABLE = (ValueError, TypeError, KeyError, IntegrityError, DataError)
+
+
+def _fold_sparing_the_good(rows):
+    """Fold the rows; should the chunk fail, fold them one by one and leave out (and log)
+    only those that fail alone, so one bad row never holds back the others or every report."""
+    try:
+        with database.atomic():  # a savepoint: a failure leaves the transaction usable
+            fold_rows(rows)
+        return
+    except _UNFOLDABLE:
+        log.exception("folding: a chunk of %d events failed; folding them one by one", len(rows))
+    for row in rows:
+        try:
+            with database.atomic():
+                fold_rows([row])
+        except _UNFOLDABLE:
+            log.exception("folding: event %r cannot be folded: it stays stored, outside every "
+                          "run and rollup", row["id"])
 
 
 def fold_rows(rows):
@@ -123,7 +148,7 @@ _arrived = threading.Event()
 
 
 def events_arrived():
-    """Tell this process's fold thread that a batch was stored (ingest calls it)."""
+    """Tell this process's fold thread that a batch was stored (the events endpoint calls it)."""
     _arrived.set()
 
 
