@@ -112,15 +112,18 @@ def too_deep(value, max_depth=MAX_JSON_DEPTH):
     """True when parsed JSON nests deeper than ``max_depth`` containers."""
     if not isinstance(value, (dict, list)):
         return False
-    # Only containers go on the stack: the scalars, most of a body, are looked at once.
-    pending = [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
+    # Level by level, and only containers are kept: the scalars, most of a body, are looked
+    # at once (a batch of 50 events has some 600).
+    level, depth = [value], 1
+    while level:
         if depth > max_depth:
             return True
-        for child in item.values() if isinstance(item, dict) else item:
-            if isinstance(child, (dict, list)):
-                pending.append((child, depth + 1))
+        below = []
+        for item in level:
+            for child in item.values() if isinstance(item, dict) else item:
+                if isinstance(child, (dict, list)):
+                    below.append(child)
+        level, depth = below, depth + 1
     return False
 
 
