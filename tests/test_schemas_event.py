@@ -87,6 +87,22 @@ def test_batch_envelope():
     for bad in ({}, {"events": {}}, [], "x"):
         with pytest.raises(ValidationError):
             load_batch(bad, 500)
+
+
+@pytest.mark.parametrize("batch", [{"events": []}, {"events": [GOOD, "x", None, [1]]}, {"events": [1], "client": "2.0"},
+                                   {"events": [1], "client": {"deep": [[[]]]}}, {"events": None}, {"events": "x"},
+                                   {"events": {"0": GOOD}}, {"events": (GOOD,)}, {"event": [GOOD]}, {}, [GOOD], None, 3])
+def test_the_batch_envelope_loads_as_its_schema_does(batch):
+    from waymark.schemas.event import _batch_schema
+    try:
+        expected = _batch_schema.load(batch)["events"]
+    except ValidationError as error:
+        with pytest.raises(ValidationError) as raised:
+            load_batch(batch, 500)
+        assert raised.value.messages == error.messages
+    else:
+        loaded = load_batch(batch, 500)
+        assert loaded == expected and loaded is not batch["events"]
     with pytest.raises(ValidationError) as error:
         load_batch({"events": [{}] * 3}, 2)
     assert "at most 2" in str(error.value.messages)

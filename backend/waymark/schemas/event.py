@@ -290,8 +290,14 @@ _batch_schema = EventBatchSchema()
 def load_batch(data, max_events):
     """Check the batch envelope; return the raw events or raise ValidationError with paths
     (BatchTooLarge when it holds more than ``max_events``)."""
-    batch = _batch_schema.load(data)
-    events = batch["events"]
+    # What the schema loads from a batch that is right (a list of events, no null among
+    # them, and whatever it excludes), taken without it: a load walks every event through
+    # fields.Raw (~100 µs). Anything else is the schema's to word.
+    events = data.get("events") if type(data) is dict else None
+    if type(events) is list and None not in events:
+        events = list(events)
+    else:
+        events = _batch_schema.load(data)["events"]
     if len(events) > max_events:
         raise BatchTooLarge({"events": [f"a batch holds at most {max_events} events; "
                                         f"this one has {len(events)}: send it in parts"]})
