@@ -216,12 +216,23 @@ def test_the_fast_path_is_made_from_the_schema():
             if data.get("guide_id") == "nope":
                 raise ValidationError("not nope", "guide_id")
 
-    load = module._loader_of(Stricter(), filled=("extra",))
+    load = module._loader_of(Stricter(), filled=("extra",),
+                             mirrored=("move_unknown_fields_to_extra", "drop_empty_extra"))
     assert load(dict(GOOD, flavour="plain"))["flavour"] == "plain"
     assert load(GOOD)["flavour"] is None
     for bad in (dict(GOOD, flavour="spicy"), dict(GOOD, guide_id="nope")):
         with pytest.raises(module._Slow):
             load(bad)
+
+    class Processed(module.EventSchema):
+        @module.pre_load
+        def a_hook_added_later(self, data, **kwargs):
+            return data
+
+    # A hook the fast path does not know of: the schema loads every event itself.
+    assert module._loader_of(Processed(), filled=("extra",),
+                             mirrored=("move_unknown_fields_to_extra", "drop_empty_extra")) is None
+    assert module._loader_of(module.EventSchema(), filled=("extra",)) is None
 
 
 @pytest.mark.parametrize("text, says", [("a\x00b", "NUL"), ("a\ud800b", "lone surrogate (U+D800)")])
