@@ -89,9 +89,10 @@ def test_batch_envelope():
             load_batch(bad, 500)
 
 
-@pytest.mark.parametrize("batch", [{"events": []}, {"events": [GOOD, "x", None, [1]]}, {"events": [1], "client": "2.0"},
-                                   {"events": [1], "client": {"deep": [[[]]]}}, {"events": None}, {"events": "x"},
-                                   {"events": {"0": GOOD}}, {"events": (GOOD,)}, {"event": [GOOD]}, {}, [GOOD], None, 3])
+@pytest.mark.parametrize("batch", [
+    {"events": []}, {"events": [GOOD, "x", None, [1]]}, {"events": [None]}, {"events": [1], "client": "2.0"},
+    {"events": [1], "client": {"deep": [[[]]]}}, {"events": None}, {"events": "x"}, {"events": {"0": GOOD}},
+    {"events": (GOOD,)}, {"event": [GOOD]}, {}, [GOOD], None, 3])
 def test_the_batch_envelope_loads_as_its_schema_does(batch):
     from waymark.schemas.event import _batch_schema
     try:

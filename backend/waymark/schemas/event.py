@@ -325,11 +325,12 @@ def validate_events(raw_events):
 
 # -- the fast path -------------------------------------------------------------
 # marshmallow's Schema.load costs ~65 µs an event, more than storing it; this path ~13
-# (a typical event, 2026-12-01 on the shared machine). It is built from the schemas' own fields (their types, required/allow_none,
-# defaults and validator objects, nested schemas alike) and runs the schemas' own
-# @validates_schema rules, so there is no second definition of an event: it only ever
-# *accepts* what the schema would load, with the same result, and hands everything else
-# (any error, unknown fields, a field kind or hook it does not know) to the schema.
+# (a typical event, 2026-12-01 on the shared machine). It is built from the schemas' own
+# fields (their types, required/allow_none, defaults and validator objects, nested
+# schemas alike) and runs the schemas' own @validates_schema rules, so there is no
+# second definition of an event: it only ever *accepts* what the schema would load, with
+# the same result, and hands everything else (any error, unknown fields, a field kind or
+# hook it does not know) to the schema.
 # tests/test_schemas_event.py holds the two equal on a corpus of good and bad events.
 
 class _Slow(Exception):
