@@ -2,7 +2,7 @@
 import pytest
 
 from waymark.models import Token
-from waymark.tokens import create_token, find_active_token, revoke_token, role_allows
+from waymark.tokens import active_token_by_id, create_token, find_active_token, revoke_token, role_allows
 
 
 def test_token_is_stored_hashed_never_in_plain(database):
@@ -14,8 +14,23 @@ def test_token_is_stored_hashed_never_in_plain(database):
 
 def test_revoked_token_is_no_longer_found(database):
     row, plaintext = create_token("extension")
+    other, _ = create_token("admin")
+    assert find_active_token(plaintext) == (row.id, "extension")
+    assert active_token_by_id(other.id) == (other.id, "admin")
     assert revoke_token(row.prefix) == 1
-    assert find_active_token(plaintext) is None
+    assert find_active_token(plaintext) is None and active_token_by_id(row.id) is None
+    assert active_token_by_id(other.id).role == "admin"
+    assert find_active_token("wm_ext_unknown") is None and active_token_by_id(10 ** 9) is None
+
+
+def test_a_revoked_token_is_refused_from_the_next_request(client):
+    row, plaintext = create_token("extension")
+    headers = {"Authorization": f"Bearer {plaintext}"}
+    assert client.post("/api/v1/events", json={"events": []}, headers=headers).status_code == 200
+    revoke_token(str(row.id))
+    answer = client.post("/api/v1/events", json={"events": []}, headers=headers)
+    assert answer.status_code == 401
+    assert answer.json["error"]["message"] == "This token is unknown or revoked."
 
 
 @pytest.mark.parametrize("token_role, needed, allowed", [

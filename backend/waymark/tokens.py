@@ -2,9 +2,11 @@
 import functools
 import hashlib
 import secrets
+from typing import NamedTuple
 
 from flask import g, request
 
+from .db import query
 from .errors import ApiError
 from .models import Token, utcnow
 
@@ -42,17 +44,34 @@ def revoke_token(token_or_prefix):
     return Token.update(revoked_at=utcnow()).where(query & match).execute()
 
 
+class ActiveToken(NamedTuple):
+    """What a request needs of an active token: which one it is and its role."""
+    id: int
+    role: str
+
+
+# Every API request looks its token up: one query on a unique index, written out (peewee
+# builds a select in ~250 µs, about what storing 50 events will cost; this runs in ~5)
+# and never cached, so a revoked token is refused from the next request on.
+_ACTIVE = (f"SELECT {Token.id.column_name}, {Token.role.column_name} FROM {Token._meta.table_name} "
+           f"WHERE {{column}} = ? AND {Token.revoked_at.column_name} IS NULL")
+_ACTIVE_BY_HASH = _ACTIVE.format(column=Token.token_hash.column_name)
+_ACTIVE_BY_ID = _ACTIVE.format(column=Token.id.column_name)
+
+
+def _active(sql, value):
+    rows = query(sql, [value])
+    return ActiveToken(*rows[0]) if rows else None
+
+
 def find_active_token(plaintext):
-    """The active token row for ``plaintext``, or None."""
-    return (Token
-            .select()
-            .where((Token.token_hash == hash_token(plaintext)) & Token.revoked_at.is_null())
-            .first())
+    """The active token for ``plaintext`` as an ``ActiveToken``, or None."""
+    return _active(_ACTIVE_BY_HASH, hash_token(plaintext))
 
 
 def active_token_by_id(token_id):
-    """The active (not revoked) token row with this id, or None."""
-    return Token.get_or_none((Token.id == token_id) & Token.revoked_at.is_null())
+    """The active (not revoked) token with this id as an ``ActiveToken``, or None."""
+    return _active(_ACTIVE_BY_ID, token_id)
 
 
 def all_tokens():
