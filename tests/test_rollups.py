@@ -240,3 +240,14 @@ def test_a_range_reads_whole_months_where_it_holds_all_their_data(database):
     for date_from, date_to in [(date(2026, 9, 1), None), (date(2026, 10, 2), date(2026, 10, 31)),
                                (date(2026, 10, 1), date(2026, 11, 1)), (None, date(2026, 10, 3))]:
         assert_report_matches_runs("g", NOW, date_from=date_from, date_to=date_to)
+
+
+def test_a_key_text_is_the_json_of_its_list():
+    """``k`` was written by json.dumps before; the hand-built text must stay the same."""
+    import json
+    from waymark.rollups import _text
+    keys = [["guide-00", 1, "sales", "2026-08-01", "completed", None, None],
+            ["all", "g", -1, "step \"quoted\" \\ back", 2 ** 40, "tab\tnew\nline", "é ü 漢 🙂"],
+            [None, 0, "\x00\x1f\x7f", "</script>", "'", ""]]
+    for key in keys:
+        assert _text(key) == json.dumps(key, separators=(",", ":"))
