@@ -187,3 +187,29 @@ def test_an_event_the_fold_cannot_take_is_left_out_and_the_others_are_folded(dat
     assert folding.folded_position() == folding.settled_position()
     assert "poisoned" not in run_ids() and len(run_ids()) == 7
     assert step_figures(guide_report("expense", version=1, now=NOW)) == EXPECTED_V1_STEPS
+
+
+def test_the_fold_thread_waits_for_a_lull_but_never_longer_than_its_bound():
+    stop = threading.Event()
+    started = time.monotonic()
+    assert folding._wait_for_a_lull(0.05, 10, stop) is False  # nothing arriving: one gather
+    assert time.monotonic() - started < 1
+
+    arriving = threading.Event()
+
+    def keep_arriving():
+        while not arriving.is_set():
+            folding.events_arrived()
+            time.sleep(0.01)
+
+    sender = threading.Thread(target=keep_arriving)
+    sender.start()
+    try:
+        started = time.monotonic()
+        assert folding._wait_for_a_lull(0.05, 0.5, stop) is False  # a steady stream: the bound
+        assert 0.5 <= time.monotonic() - started < 2
+    finally:
+        arriving.set()
+        sender.join()
+    stop.set()
+    assert folding._wait_for_a_lull(0.05, 10, stop) is True

@@ -12,8 +12,9 @@ run's events merge in Python before one upsert). docs/reports.md "Folding".
 - **Reports catch up before answering** (``catch_up``: the reports API and the
   dashboard call it first), so a report never misses an acknowledged event.
   With nothing to fold this costs two indexed reads.
-- A thread in every service process (``start_worker``) folds what arrived a
-  moment after it arrived, so a report seldom has anything left to do.
+- A thread in every service process (``start_worker``) folds what arrived once
+  arrivals pause for a moment (and at least every few seconds under any load), so
+  a report seldom has anything left to do.
 - The fold is order independent (runs.py, rollups.py), so events folded in any
   chunks, in any order of arrival, give the same runs and counts.
 
@@ -23,6 +24,7 @@ stops at the position up to which every inserting transaction has finished
 """
 import logging
 import threading
+import time
 from contextlib import contextmanager
 
 from peewee import DataError, IntegrityError
@@ -152,13 +154,11 @@ def events_arrived():
     _arrived.set()
 
 
-def _loop(gather_seconds, idle_seconds, stop):
+def _loop(gather_seconds, most_seconds, idle_seconds, stop):
     while not stop.is_set():
         _arrived.wait(idle_seconds)
-        # Let a few batches gather: one fold of many events costs less than many of few.
-        if stop.wait(gather_seconds):
+        if _wait_for_a_lull(gather_seconds, most_seconds, stop):
             return
-        _arrived.clear()
         try:
             with database.connection_context():
                 catch_up()
@@ -166,11 +166,28 @@ def _loop(gather_seconds, idle_seconds, stop):
             log.exception("folding: a pass failed")
 
 
+def _wait_for_a_lull(gather_seconds, most_seconds, stop):
+    """Wait until no batch has arrived for ``gather_seconds``, or ``most_seconds`` have passed
+    (the lag stays bounded under any load); return True when the thread must stop.
+
+    A burst is answered at the speed of storing alone and folded in the lull after it
+    (one fold of many events also costs less than many of few); reports catch up
+    with whatever is left meanwhile, so none misses an event.
+    """
+    first = time.monotonic()
+    while True:
+        _arrived.clear()
+        if stop.wait(gather_seconds):
+            return True
+        if not _arrived.is_set() or time.monotonic() - first >= most_seconds:
+            return False
+
+
 def start_worker(config):
     """Start this process's fold thread; return its stop event."""
     stop = threading.Event()
     thread = threading.Thread(target=_loop, name="waymark-fold", daemon=True,
-                              args=(config["FOLD_GATHER_SECONDS"],
+                              args=(config["FOLD_GATHER_SECONDS"], config["FOLD_MOST_SECONDS"],
                                     config["FOLD_IDLE_SECONDS"], stop))
     thread.start()
     return stop
