@@ -32,7 +32,7 @@ def _in(values):
 
 
 def _lock_runs(run_ids):
-    """Hold these runs' rows until the commit, as ingest's upsert does (PostgreSQL; SQLite's
+    """Hold these runs' rows until the commit, as the fold's upsert does (PostgreSQL; SQLite's
     transaction holds the write lock already)."""
     if is_postgres() and run_ids:
         db.query(f"SELECT run_id FROM run WHERE run_id IN {_in(run_ids)} ORDER BY run_id FOR UPDATE", run_ids)

@@ -64,7 +64,10 @@ class GuideVersion(BaseModel):
 
 
 class Event(BaseModel):
-    """One step event as the extension sent it; ``id`` is the client's and makes delivery idempotent."""
+    """One step event as the extension sent it; ``id`` is the client's and makes delivery idempotent.
+
+    The table also has ``seq``, the event's arrival position (migration 0013), which the
+    database assigns and folding.py and the export read; the model leaves it out."""
     id = CharField(primary_key=True, max_length=64)
     type = CharField(max_length=32)
     guide_id = CharField(max_length=100)
@@ -114,7 +117,7 @@ class HelpEvent(BaseModel):
 
 
 class Run(BaseModel):
-    """One employee's pass through one guide version, folded from its events at ingest.
+    """One employee's pass through one guide version, folded from its events (folding.py).
 
     Every column is a merge that does not depend on arrival order (earliest,
     latest, or "the fields of the earliest/latest such event"), so events may

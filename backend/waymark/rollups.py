@@ -18,12 +18,12 @@ report's cost does not grow with its guide's runs (docs/reports.md "Rollups"):
   Events never change, so these only grow: exact counts, exact last seen.
 
 **Order independence.** Each ``run`` and ``run_step`` row carries in
-``rolled_up`` (runs.COUNTED_AS) the key it is counted under now. After a batch
-is folded, the stored rows (the run upsert returns them, locked until commit)
-are compared with what they are counted as; where they differ the old key loses
-one and the new key gains one, and ``rolled_up`` is rewritten, in the batch's
-transaction. So a duplicate event (never folded: ingest folds only the events
-its insert returned) changes nothing, an outcome that changes later (completed
+``rolled_up`` (runs.COUNTED_AS) the key it is counted under now. After a chunk
+of events is folded (folding.py), the stored rows (the run upsert returns them,
+locked until commit) are compared with what they are counted as; where they
+differ the old key loses one and the new key gains one, and ``rolled_up`` is
+rewritten, in the fold's transaction. So a duplicate event (never stored twice,
+so never folded twice) changes nothing, an outcome that changes later (completed
 after dismissed, a start that arrives late and moves the run to another day)
 moves the run instead of counting it twice, and any order of arrival leaves the
 counts of the final rows.

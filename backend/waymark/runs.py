@@ -24,8 +24,8 @@ frozen copy of ``state_sql``; tests/test_migrations.py holds it equal.)
 Events arrive late, out of order, twice, from several processes. So a run is
 kept as a *summary* whose every column is an order-independent merge (earliest,
 latest, or the fields of the earliest/latest such event, ties broken by step
-index). ``merge_runs`` is that merge in Python (used to fold one batch);
-``upsert_runs`` is the same merge in SQL (used to fold a batch into the stored
+index). ``merge_runs`` is that merge in Python (used to fold one chunk);
+``upsert_runs`` is the same merge in SQL (used to fold a chunk into the stored
 row, atomically per row on both stores). Any order of arrival gives the same row.
 """
 from datetime import timedelta

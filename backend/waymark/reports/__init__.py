@@ -1,4 +1,4 @@
-"""Reports over the runs folded at ingest (runs.py): one module per family of questions.
+"""Reports over the runs folded from the events (runs.py, folding.py): one module per family of questions.
 
 - ``filters``: the one filter every report's SQL starts from (guide, version,
   date range, role, URL), dates and rates;
