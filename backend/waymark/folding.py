@@ -51,10 +51,17 @@ def settled_position():
     is settled and every later one is larger.
     """
     if not is_postgres():
-        return db.query(f"SELECT COALESCE(MAX({POSITION}), 0) FROM event")[0][0]
+        return _newest_taken()
     with pause_ingest():
+        return _newest_taken()
+
+
+def _newest_taken():
+    """The highest position given to an event so far (PostgreSQL: maybe not yet committed)."""
+    if is_postgres():
         [(last, called)] = db.query("SELECT last_value, is_called FROM event_seq_seq")
-    return last if called else 0
+        return last if called else 0
+    return db.query(f"SELECT COALESCE(MAX({POSITION}), 0) FROM event")[0][0]
 
 
 def folded_position(lock=False):
@@ -75,12 +82,7 @@ def paused():
 
 def pending():
     """Whether stored events may be waiting for the fold (cheap: no lock)."""
-    if is_postgres():
-        [(last, called)] = db.query("SELECT last_value, is_called FROM event_seq_seq")
-        newest = last if called else 0
-    else:
-        newest = db.query(f"SELECT COALESCE(MAX({POSITION}), 0) FROM event")[0][0]
-    return newest > folded_position()
+    return _newest_taken() > folded_position()
 
 
 def fold_next(up_to, chunk=CHUNK):
