@@ -169,6 +169,28 @@ def test_rebuild_and_prune_fold_what_is_waiting_first(database):
     assert guide_report("expense", now=NOW)["completed"] == kept["completed"] + 1
 
 
+def test_a_rebuild_leaves_the_misses_stored_since_the_fold_to_the_fold(database):
+    """Events may arrive between a rebuild's catch-up and its reset of the rollups: the
+    reset counts only the misses the fold has taken, else the fold counts the rest twice."""
+    import random
+    from datetime import datetime
+
+    from tests.test_rollups import assert_report_matches_runs, random_stream
+    from waymark import rollups
+    stream_events = random_stream(random.Random(5), runs_count=80)
+    folded_before, stored_since = stream_events[:len(stream_events) // 2], stream_events[len(stream_events) // 2:]
+    assert any(event["type"] == "target_missing" for event in stored_since)
+    ingest.ingest_batch(folded_before)
+    folding.catch_up()
+    ingest.ingest_batch(stored_since)
+    for guide_id in ("hot", "cold"):
+        with folding.paused() as folded_up_to:
+            rollups.reset(guide_id, folded_up_to)
+    folding.catch_up()
+    for guide_id in ("hot", "cold"):
+        assert_report_matches_runs(guide_id, datetime(2026, 11, 2, 23, 0))
+
+
 def test_an_event_the_fold_cannot_take_is_left_out_and_the_others_are_folded(database, monkeypatch):
     """Should a stored event break the fold (a bug, a row written by hand), the others of its
     chunk are still folded, and the fold moves on instead of failing every report."""

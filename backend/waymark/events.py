@@ -19,8 +19,7 @@ from datetime import datetime, time, timedelta
 
 from . import db, folding, rollups, runs
 from .db import is_postgres
-from .folding import POSITION
-from .ingest import EVENT_COLUMNS
+from .ingest import EVENT_COLUMNS, POSITION
 from .reports.export import csv_safe
 from .runs import fold, upsert_runs
 
@@ -52,8 +51,8 @@ def rebuild(guide_id=None, chunk=500):
     guide_ids = [guide_id] if guide_id is not None else [
         found for (found,) in db.query("SELECT DISTINCT guide_id FROM run ORDER BY guide_id")]
     for found in guide_ids:
-        with folding.paused():  # the guide's counts are replaced at once: the fold waits meanwhile
-            rollups.reset(found)
+        with folding.paused() as folded_up_to:  # the guide's counts are replaced at once
+            rollups.reset(found, folded_up_to)
     return folded
 
 

@@ -32,13 +32,12 @@ from peewee import DataError, IntegrityError
 from . import db, rollups
 from .alerts import due_steps_of, record_due
 from .db import database, is_postgres
-from .ingest import EVENT_COLUMNS, pause_ingest
+from .ingest import EVENT_COLUMNS, POSITION, pause_ingest
 from .models import utcnow
 from .runs import fold, upsert_runs
 
 log = logging.getLogger(__name__)
 
-POSITION = "seq"  # the event column that orders events by arrival (migration 0013)
 CHUNK = 2000  # events folded per transaction: large enough to merge runs, short enough a lock
 _SELECTED = ", ".join(f'"{column}"' for column in (POSITION, *EVENT_COLUMNS))
 

@@ -27,6 +27,9 @@ EVENT_COLUMNS = ("id", "type", "guide_id", "guide_version", "step_id", "step_ind
                  "user", "role", "url", "at", "duration_ms", "reason", "wait_ms", "detail",
                  "received_at", "matched_by", "match_score", "action_index", "action_label",
                  "answer_choice", "answer_value", "answer_text", "source_kind", "source_id")
+# The event column that orders events by arrival, a number never given twice (migration
+# 0013); the fold (folding.py), export, rebuild and prune read by it.
+POSITION = "seq"
 HELP_EVENT_COLUMNS = ("id", "type", "role", "url", "at", "query", "results", "received_at")
 # PostgreSQL: every transaction that stores events holds this advisory lock shared, first
 # thing; ``pause_ingest`` takes it exclusively (folding.settled_position: how far a fold or an

@@ -48,6 +48,7 @@ from datetime import date, timedelta
 
 from . import db, runs
 from .db import is_postgres
+from .ingest import POSITION
 
 GAMMA = 1.01
 _LOG_GAMMA = math.log(GAMMA)
@@ -267,10 +268,12 @@ def recount(guide_id=None, chunk=1000):
         after, total = stored[-1]["run_id"], total + len(stored)
 
 
-def reset(guide_id):
+def reset(guide_id, folded_up_to):
     """Count a guide's rollups again from nothing: its rows deleted and every run and step
     of it counted from its row, in one transaction (what ``recount`` cannot do when the
     tables and ``rolled_up`` disagree: rows written by hand, a bucket rule changed).
+    Misses are counted from the events up to ``folded_up_to``, the fold's position: a
+    later one is the fold's to count.
 
     Run it with the fold paused (events.rebuild does: folding.paused): it updates and
     deletes the guide's rows in no particular order, which a concurrent fold, taking
@@ -281,19 +284,23 @@ def reset(guide_id):
             db.execute(f"UPDATE {table} SET {runs.COUNTED_AS} = NULL WHERE guide_id = ?", [guide_id])
         for table in TABLES:
             db.execute(f"DELETE FROM {table} WHERE guide_id = ?", [guide_id])
-        recount_misses(guide_id)
+        recount_misses(guide_id, up_to=folded_up_to)
         return recount(guide_id)
 
 
-def recount_misses(guide_id=None, chunk=2000):
-    """Count the stored ``target_missing`` events (of ``guide_id``) into rollup_miss (which
-    must not hold them yet: a new table, or ``reset``)."""
+def recount_misses(guide_id=None, up_to=None, chunk=2000):
+    """Count the stored ``target_missing`` events (of ``guide_id``; at positions up to
+    ``up_to`` if given) into rollup_miss (which must not hold them yet: a new table, or
+    ``reset``)."""
     columns = ("id", "guide_id", "guide_version", "role", "at", "step_index", "step_id", "url", "detail")
-    of_guide, after = (" AND guide_id = ?" if guide_id is not None else ""), ""
+    of_guide = " AND guide_id = ?" if guide_id is not None else ""
+    up_to_position = f" AND {POSITION} <= ?" if up_to is not None else ""
+    params = [*([guide_id] if guide_id is not None else []), *([up_to] if up_to is not None else [])]
+    after = ""
     while True:
         rows = [dict(zip(columns, row)) for row in db.query(
-            f"SELECT {', '.join(columns)} FROM event WHERE type = ? AND id > ?{of_guide} ORDER BY id LIMIT ?",
-            [MISSING, after, *([guide_id] if guide_id is not None else []), chunk])]
+            f"SELECT {', '.join(columns)} FROM event WHERE type = ? AND id > ?{of_guide}{up_to_position} "
+            f"ORDER BY id LIMIT ?", [MISSING, after, *params, chunk])]
         if not rows:
             return
         count_misses(rows)
