@@ -149,3 +149,29 @@ def test_workers_stop_promptly_when_the_master_is_killed(make_database_url):
             if _running(pid):
                 os.kill(pid, signal.SIGKILL)
         stop_service(service)
+
+
+def test_the_service_checkpoints_the_wal_itself(make_database_url):
+    """SQLite's own checkpoint would run inside a COMMIT, with every writer waiting
+    (db.WEB_SQLITE_PRAGMAS): the service's thread copies the WAL back instead, so the
+    database file holds a batch soon after it is stored, long before the WAL's threshold."""
+    import sqlite3
+    from urllib.parse import urlparse
+
+    from tests.test_reports import stream
+    url = make_database_url("sqlite")
+    service = start_service(url)
+    try:
+        answer = service.post("/api/v1/events", {"events": stream()}, token="extension")
+        assert answer.status == 200, answer.text
+        path = urlparse(url).path[1:]
+        in_the_file, deadline = 0, time.monotonic() + 10
+        while in_the_file < len(stream()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            # immutable: the database file alone, as if the WAL were not there
+            with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as file_only:
+                in_the_file = file_only.execute("SELECT COUNT(*) FROM event").fetchone()[0]
+        assert in_the_file == len(stream())
+    finally:
+        stop_service(service)
+

@@ -211,10 +211,12 @@ def _announce(server):
 
 
 def _start_threads(worker):
-    """Each worker runs its own fold and alerts threads (threads do not survive gunicorn's fork)."""
-    from . import alerts, folding
+    """Each worker runs its own fold, WAL checkpoint and alerts threads (threads do not
+    survive gunicorn's fork)."""
+    from . import alerts, db, folding
     config = worker.wsgi.app.config  # worker.wsgi is the BodyGuard around the Flask app
     folding.start_worker(config)
+    db.start_checkpointer()
     alerts.start_worker(config)
 
 
