@@ -213,25 +213,56 @@ def test_an_event_the_fold_cannot_take_is_left_out_and_the_others_are_folded(dat
 
 def test_the_fold_thread_waits_for_a_lull_but_never_longer_than_its_bound():
     stop = threading.Event()
+    stored = [0]  # the newest position, as another process storing events would move it
     started = time.monotonic()
-    assert folding._wait_for_a_lull(0.05, 10, stop) is False  # nothing arriving: one gather
+    assert folding._wait_for_a_lull(0.05, 10, stop, newest=lambda: stored[0]) is False  # one gather
     assert time.monotonic() - started < 1
 
     arriving = threading.Event()
 
-    def keep_arriving():
+    def keep_storing():
         while not arriving.is_set():
-            folding.events_arrived()
+            stored[0] += 1
             time.sleep(0.01)
 
-    sender = threading.Thread(target=keep_arriving)
+    sender = threading.Thread(target=keep_storing)
     sender.start()
     try:
         started = time.monotonic()
-        assert folding._wait_for_a_lull(0.05, 0.5, stop) is False  # a steady stream: the bound
+        assert folding._wait_for_a_lull(0.05, 0.5, stop, newest=lambda: stored[0]) is False  # the bound
         assert 0.5 <= time.monotonic() - started < 2
     finally:
         arriving.set()
         sender.join()
     stop.set()
-    assert folding._wait_for_a_lull(0.05, 10, stop) is True
+    assert folding._wait_for_a_lull(0.05, 10, stop, newest=lambda: stored[0]) is True
+
+
+def test_the_lull_is_the_databases_not_the_processes(database):
+    """Batches another process stores (here: straight through ingest, which never tells this
+    process's fold thread) hold the fold back as well: a worker that got none of a burst
+    must not fold in the middle of it."""
+    events_ = [{**event, "id": f"{n}-{event['id']}", "run_id": f"{n}-{event['run_id']}"}
+               for n in range(40) for event in stream()[:2]]
+    storing = threading.Event()
+
+    def another_process_storing():
+        database.connect(reuse_if_open=True)
+        try:
+            storing.set()
+            for start in range(0, len(events_), 2):
+                ingest.ingest_batch(events_[start:start + 2])
+                time.sleep(0.02)
+        finally:
+            database.close()
+
+    sender = threading.Thread(target=another_process_storing)
+    sender.start()
+    storing.wait()
+    started = time.monotonic()
+    try:
+        assert folding._wait_for_a_lull(0.15, 10, threading.Event()) is False
+        waited = time.monotonic() - started
+    finally:
+        sender.join()
+    assert waited >= 0.5, f"folded {waited:.2f} s into a burst of about 0.8 s"

@@ -157,31 +157,39 @@ def events_arrived():
 
 def _loop(gather_seconds, most_seconds, idle_seconds, stop):
     while not stop.is_set():
+        # Woken by a batch stored here, or after a while to look for other processes' batches.
         _arrived.wait(idle_seconds)
-        if _wait_for_a_lull(gather_seconds, most_seconds, stop):
-            return
+        _arrived.clear()
         try:
             with database.connection_context():
+                if not pending():
+                    continue
+                if _wait_for_a_lull(gather_seconds, most_seconds, stop):
+                    return
                 catch_up()
         except Exception:  # a failed pass must not end the thread: log it, try again soon
             log.exception("folding: a pass failed")
 
 
-def _wait_for_a_lull(gather_seconds, most_seconds, stop):
-    """Wait until no batch has arrived for ``gather_seconds``, or ``most_seconds`` have passed
-    (the lag stays bounded under any load); return True when the thread must stop.
+def _wait_for_a_lull(gather_seconds, most_seconds, stop, newest=_newest_taken):
+    """Wait until no event has been stored for ``gather_seconds``, by any process (the
+    newest position stays put), or ``most_seconds`` have passed (the lag stays bounded
+    under any load); return True when the thread must stop.
 
     A burst is answered at the speed of storing alone and folded in the lull after it
     (one fold of many events also costs less than many of few); reports catch up
-    with whatever is left meanwhile, so none misses an event.
+    with whatever is left meanwhile, so none misses an event. The lull is the
+    database's, not this process's: a worker that got no batch of the burst must not
+    fold in the middle of it, holding up the workers that did.
     """
-    first = time.monotonic()
+    first, seen = time.monotonic(), newest()
     while True:
-        _arrived.clear()
         if stop.wait(gather_seconds):
             return True
-        if not _arrived.is_set() or time.monotonic() - first >= most_seconds:
+        now_newest = newest()
+        if now_newest == seen or time.monotonic() - first >= most_seconds:
             return False
+        seen = now_newest
 
 
 def start_worker(config):
