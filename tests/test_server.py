@@ -12,6 +12,7 @@ import time
 import pytest
 
 from tests.harness import start_service, stop_service
+from waymark.server import default_workers
 
 
 def _address(service):
@@ -132,7 +133,7 @@ def test_workers_stop_promptly_when_the_master_is_killed(make_database_url):
     workers = []
     try:
         workers = _children(service.process.pid)
-        assert len(workers) == 2
+        assert len(workers) == default_workers()
         held = socket.create_connection(_address(service), timeout=10)
         held.sendall(b"GET /healthz HTTP/1.1\r\nHost: a\r\n")  # headers not finished: in flight
         time.sleep(0.3)

@@ -220,12 +220,23 @@ def _start_threads(worker):
     alerts.start_worker(config)
 
 
-def run_gunicorn(host, port, workers=2, threads=4):
+def default_workers():
+    """Two workers a CPU, 2 at least and 8 at most. A request's work is Python, which runs
+    one thread at a time in a process (the GIL), so processes, not threads, keep the CPUs
+    busy; SQLite lets one writer in at a time, so more than 8 would only queue
+    (docs/reports.md "Ingest throughput")."""
+    return min(8, max(2, 2 * (os.cpu_count() or 1)))
+
+
+DEFAULT_THREADS = 2  # a second thread a worker takes a request while the first waits on the database
+
+
+def run_gunicorn(host, port, workers=None, threads=None):
     """Run until SIGINT/SIGTERM; every worker builds its own app (nothing shared in memory)."""
     options = {
         "bind": f"{host}:{port}",
-        "workers": workers,
-        "threads": threads,
+        "workers": workers or default_workers(),
+        "threads": threads or DEFAULT_THREADS,
         "worker_class": "waymark.server.WaymarkWorker",
         "timeout": 60,
         "graceful_timeout": 10,
