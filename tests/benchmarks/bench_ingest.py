@@ -1,7 +1,7 @@
 """Events per second through HTTP (a real `waymark serve` on SQLite, batches of 50) next to raw
 sqlite3 executemany of the same rows into the same table shape, in the same run.
 
-    .venv/bin/python tests/benchmarks/bench_ingest.py [EVENTS]
+    .venv/bin/python tests/benchmarks/bench_ingest.py [EVENTS] [--no-fold]
     .venv/bin/python tests/benchmarks/bench_ingest.py [EVENTS] --store postgresql
 
 Prints figures; asserts nothing about time. The fair baseline for a service that
@@ -12,6 +12,9 @@ The service folds events into runs and rollups behind ingest (waymark/folding.py
 in the same processes, on the same CPUs, while the batches arrive; the fold's lag
 is printed too: how long after the last answer every event was folded, and the
 rate of events stored *and* folded over the whole run.
+
+``--no-fold``: the services' fold threads wait an hour, so the figures are of storing
+alone (nothing is folded; the run's database is thrown away).
 
 ``--store postgresql``: events per second through one and through two
 `waymark serve` processes against one fresh PostgreSQL database (4 clients,
@@ -38,7 +41,12 @@ COLUMNS = ("id", "type", "guide_id", "guide_version", "step_id", "step_index", "
            "url", "at", "duration_ms", "reason", "wait_ms", "detail", "received_at")
 
 
-def post_batches(service, batches, clients, services=None):
+# Fold threads that never fold during the run (--no-fold).
+NO_FOLD = {"WAYMARK_FOLD_GATHER_SECONDS": "3600", "WAYMARK_FOLD_MOST_SECONDS": "3600",
+           "WAYMARK_FOLD_IDLE_SECONDS": "3600"}
+
+
+def post_batches(service, batches, clients, services=None, fold=True):
     """Send every batch over ``clients`` keep-alive connections (spread over ``services``,
     default just ``service``); return seconds taken."""
     services = services or [service]
@@ -66,10 +74,11 @@ def post_batches(service, batches, clients, services=None):
     elapsed = time.perf_counter() - started
     if failures:
         raise SystemExit(f"{len(failures)} batches failed: {sorted(set(failures))}")
-    folded = wait_for_the_fold(service.database_url, started)
-    count = sum(len(json.loads(body)["events"]) for body in bodies)
-    print(f"  (fold caught up {folded - elapsed:.2f} s after the last answer: "
-          f"{count / folded:,.0f} events/s stored and folded)")
+    if fold:
+        folded = wait_for_the_fold(service.database_url, started)
+        count = sum(len(json.loads(body)["events"]) for body in bodies)
+        print(f"  (fold caught up {folded - elapsed:.2f} s after the last answer: "
+              f"{count / folded:,.0f} events/s stored and folded)")
     return elapsed
 
 
@@ -141,14 +150,16 @@ def main():
     rows = events(count, seed=3)
     api_events = [as_api_event(row) for row in rows]
     folder = tempfile.mkdtemp()
-    print(f"{count} events, batches of {BATCH}, SQLite; {os.cpu_count()} CPUs")
+    fold = "--no-fold" not in sys.argv
+    print(f"{count} events, batches of {BATCH}, SQLite; {os.cpu_count()} CPUs"
+          + ("" if fold else "; fold threads off"))
     figures = {}
     for clients in (1, 4):
         db_path = os.path.join(folder, f"bench-{clients}.db")
-        service = start_service(f"sqlite:///{db_path}")
+        service = start_service(f"sqlite:///{db_path}", env=None if fold else NO_FOLD)
         try:
             batches = [api_events[i:i + BATCH] for i in range(0, count, BATCH)]
-            elapsed = post_batches(service, batches, clients)
+            elapsed = post_batches(service, batches, clients, fold=fold)
         finally:
             stop_service(service)
         figures[clients] = count / elapsed
