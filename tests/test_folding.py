@@ -243,7 +243,7 @@ def test_the_lull_is_the_databases_not_the_processes(database):
     process's fold thread) hold the fold back as well: a worker that got none of a burst
     must not fold in the middle of it."""
     events_ = [{**event, "id": f"{n}-{event['id']}", "run_id": f"{n}-{event['run_id']}"}
-               for n in range(40) for event in stream()[:2]]
+               for n in range(50) for event in stream()[:2]]
     storing = threading.Event()
 
     def another_process_storing():
@@ -261,8 +261,9 @@ def test_the_lull_is_the_databases_not_the_processes(database):
     storing.wait()
     started = time.monotonic()
     try:
-        assert folding._wait_for_a_lull(0.15, 10, threading.Event()) is False
+        # A batch every 0.02 s or so, for about a second; a lull is 0.3 s without one.
+        assert folding._wait_for_a_lull(0.3, 10, threading.Event()) is False
         waited = time.monotonic() - started
     finally:
         sender.join()
-    assert waited >= 0.5, f"folded {waited:.2f} s into a burst of about 0.8 s"
+    assert waited >= 0.6, f"folded {waited:.2f} s into a burst of about a second"
