@@ -152,6 +152,18 @@ def writer_turn():
             _turns.held = False
 
 
+def execute_many(sql, rows, on=None):
+    """Run one statement written with ``?`` markers once for each row of parameters; return the
+    cursor (its ``rowcount``: the rows changed in all). Cheap on SQLite (one prepared
+    statement); on PostgreSQL psycopg2 makes it a round trip a row."""
+    target = database if on is None else on
+    if is_postgres(on):
+        sql = sql.replace("?", "%s")
+    cursor = target.cursor()
+    cursor.executemany(sql, rows)
+    return cursor
+
+
 def query(sql, params=(), on=None):
     """``execute`` and return every row."""
     return execute(sql, params, on).fetchall()

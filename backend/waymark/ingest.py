@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 from . import db
-from .db import database
 from .errors import details_from_messages
 from .models import utcnow
 from .schemas.event import PANEL_TYPES, event_id_of, validate_events
@@ -106,9 +105,8 @@ def _insert_new_sqlite_rows(rows, table, names, one_row, columns):
     The rows stored now are those past the table's newest rowid before the insert (the
     write transaction holds the lock); that is read back only when some id was already there."""
     [(newest_before,)] = db.query(f'SELECT COALESCE(MAX(rowid), 0) FROM "{table}"')
-    cursor = database.cursor()
-    cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES {one_row} ON CONFLICT ("id") DO NOTHING',
-                       [[row[column] for column in columns] for row in rows])
+    cursor = db.execute_many(f'INSERT INTO "{table}" ({names}) VALUES {one_row} ON CONFLICT ("id") DO NOTHING',
+                             [[row[column] for column in columns] for row in rows])
     if cursor.rowcount == len(rows):
         return {row["id"] for row in rows}
     return {found for (found,) in db.query(f'SELECT "id" FROM "{table}" WHERE rowid > ?', [newest_before])}
