@@ -37,9 +37,9 @@ def from_environment(environ=None):
                                              str(DEFAULT_ABANDON_AFTER_MINUTES))),
         # Days raw events are kept (``waymark events prune``); unset: keep everything.
         "EVENT_RETENTION_DAYS": _optional_int(env.get("WAYMARK_EVENT_RETENTION_DAYS")),
-        # The fold thread (folding.py) folds once no batch has arrived for GATHER seconds,
-        # or MOST seconds after the first waiting one; with none arriving it looks again
-        # every IDLE seconds (for batches another process stored).
+        # The fold thread (folding.py) folds once no event has been stored, by any process,
+        # for GATHER seconds, or MOST seconds after it began to wait; woken by a batch of
+        # its own process, or every IDLE seconds (for batches another process stored).
         "FOLD_GATHER_SECONDS": float(env.get("WAYMARK_FOLD_GATHER_SECONDS", "0.2")),
         "FOLD_MOST_SECONDS": float(env.get("WAYMARK_FOLD_MOST_SECONDS", "2")),
         "FOLD_IDLE_SECONDS": float(env.get("WAYMARK_FOLD_IDLE_SECONDS", "5")),
