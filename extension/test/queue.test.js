@@ -84,6 +84,26 @@ test('a 413 splits the batch until the one refused event is found and dropped', 
   assert.deepEqual([...new Set(accepted)].sort(), ['e0', 'e1', 'e2', 'e3', 'e4', 'e6', 'e7']);
 });
 
+test('events stored while a flush finds the queue empty are sent by that flush', async () => {
+  // The window: the running flush has read an empty queue and is finishing
+  // (clearing its alarm) when the next events are stored and a flush asked for.
+  const clear = chrome.alarms.clear;
+  let late = null;
+  chrome.alarms.clear = async (name) => {
+    if (!late) late = enqueue(events(1, 100));
+    await late;
+    return clear(name);
+  };
+  try {
+    await enqueue(events(1));
+    await flush();
+  } finally {
+    chrome.alarms.clear = clear;
+  }
+  assert.equal(await queuedCount(), 0, 'the late event did not wait for another event or alarm');
+  assert.deepEqual(posted.flatMap((p) => p.body.events.map((e) => e.id)), ['e0', 'e100']);
+});
+
 test('without a backendUrl nothing is sent and nothing is lost', async () => {
   await chrome.storage.local.remove('backendUrl');
   await enqueue(events(2));

@@ -68,14 +68,31 @@ async function scheduleRetry(nextAt) {
 }
 
 let flushing = null;
+let asked = null; // a flush asked for while one runs: { force }
 
 /**
  * Sends the queue in batches until it is empty or a send fails. `force`
  * ignores a running backoff (new configuration, a test, the options page).
+ *
+ * A flush asked for while one runs is run after it, not dropped: the running
+ * one may have read the queue as empty just before the new events were
+ * stored, and would leave them waiting for the next event or alarm.
  */
 export function flush({ force = false } = {}) {
-  if (!flushing) flushing = sendAll(force).finally(() => (flushing = null));
+  if (flushing) {
+    asked = { force: force || Boolean(asked && asked.force) };
+    return flushing;
+  }
+  flushing = sendUntilNoneAsked(force).finally(() => (flushing = null));
   return flushing;
+}
+
+async function sendUntilNoneAsked(force) {
+  for (let next = { force }; next; ) {
+    asked = null;
+    await sendAll(next.force);
+    next = asked;
+  }
 }
 
 async function sendAll(force) {
