@@ -46,18 +46,22 @@ def within_one_percent(estimate, exact):
     return abs(estimate - exact) <= 0.01 * exact
 
 
-def summaries_from_runs(now):
-    """The guide list's counts from every stored run's outcome in Python (runs.outcome)."""
+def summaries_from_runs(now, date_from=None, date_to=None):
+    """The guide list's counts from every stored run's outcome in Python (runs.outcome), of
+    the runs started in the range; every guide with runs has a line."""
     lines = {}
     for run in Run.select().dicts():
         kinds = lines.setdefault(run["guide_id"], dict.fromkeys(runs.OUTCOMES, 0))
-        kinds[runs.outcome(run, now, WINDOW)[0]] += 1
+        day = date.fromisoformat(str(run["started_at"])[:10])
+        if (date_from is None or day >= date_from) and (date_to is None or day <= date_to):
+            kinds[runs.outcome(run, now, WINDOW)[0]] += 1
     return lines
 
 
-def assert_summaries_match_runs(now):
-    found = {line["guide_id"]: {kind: line[kind] for kind in runs.OUTCOMES} for line in guide_summaries(now=now)}
-    assert found == summaries_from_runs(now)
+def assert_summaries_match_runs(now, date_from=None, date_to=None):
+    found = {line["guide_id"]: {kind: line[kind] for kind in runs.OUTCOMES}
+             for line in guide_summaries(date_from=date_from, date_to=date_to, now=now)}
+    assert found == summaries_from_runs(now, date_from, date_to), (date_from, date_to)
 
 
 FILTERS = [{}, {"version": 1}, {"version": 2}, {"role": "sales"}, {"role": "employee", "version": 1},
@@ -142,7 +146,9 @@ def test_random_stream_with_duplicates_and_late_events_rollups_equal_the_runs(da
         for filters in FILTERS + [{"date_from": date(2026, 10, 31), "date_to": date(2026, 11, 1)},
                                   {"date_from": date(2026, 11, 1)}, {"version": 2, "role": "ops"}]:
             assert_report_matches_runs(guide_id, now, **filters)
-    assert_summaries_match_runs(now)
+    for date_from, date_to in [(None, None), (date(2026, 10, 31), date(2026, 11, 1)), (date(2026, 11, 1), None),
+                               (None, date(2026, 10, 31)), (date(2026, 10, 1), date(2026, 10, 31))]:
+        assert_summaries_match_runs(now, date_from, date_to)
     for day in (None, date(2026, 10, 31), date(2026, 11, 1)):
         assert broken_targets(date_from=day, date_to=day) == broken_targets(date_from=day, date_to=day,
                                                                             from_events=True)
@@ -158,7 +164,8 @@ def _filter_options_from_runs(guide_id):
 
 def rollup_rows():
     """Every rollup row with a count, as comparable tuples (extremes aside: they only grow)."""
-    tables = {"rollup_run": "k, runs", "rollup_step": "k, reached, completed", "rollup_step_time": "k, count",
+    tables = {"rollup_run": "k, runs", "rollup_step": "k, reached, completed",
+              "rollup_day": "k, started, completed", "rollup_step_time": "k, count",
               "rollup_guide_time": "k, count", "rollup_miss": "k, count, latest_id"}
     return {table: sorted(tuple(row) for row in query(f"SELECT {columns} FROM {table}") if any(row[1:]))
             for table, columns in tables.items()}
@@ -240,6 +247,32 @@ def test_a_range_reads_whole_months_where_it_holds_all_their_data(database):
     for date_from, date_to in [(date(2026, 9, 1), None), (date(2026, 10, 2), date(2026, 10, 31)),
                                (date(2026, 10, 1), date(2026, 11, 1)), (None, date(2026, 10, 3))]:
         assert_report_matches_runs("g", NOW, date_from=date_from, date_to=date_to)
+
+
+def test_all_time_is_one_row_per_outcome_and_each_month_the_sum_of_its_days(database):
+    """What keeps "All time" flat: however many days a guide's runs spread over, its all-time
+    rows are one per version, role, outcome and drop step (and per step), and the month and
+    all-time rows are the sums of the day rows."""
+    rng = random.Random(5)
+    ingest_batch(random_stream(rng))
+    for table, key, sums in (("rollup_run", "guide_id, guide_version, role, state, drop_index, drop_step_id", "runs"),
+                             ("rollup_step", "guide_id, guide_version, role, step_index, step_id",
+                              "reached, completed")):
+        figures = ", ".join(f"SUM({column})" for column in sums.split(", "))
+        by_day = query(f"SELECT {key}, SUBSTR(period, 1, 7), {figures} FROM {table} WHERE LENGTH(period) = 10 "
+                       f"GROUP BY {key}, SUBSTR(period, 1, 7)")
+        months = query(f"SELECT {key}, period, {figures} FROM {table} WHERE LENGTH(period) = 7 GROUP BY {key}, period")
+        assert sorted(map(tuple, by_day), key=repr) == sorted(map(tuple, months), key=repr), table
+        distinct = query(f"SELECT {key}, {figures} FROM {table} WHERE LENGTH(period) = 10 GROUP BY {key}")
+        every = query(f"SELECT {key}, {sums} FROM {table} WHERE period = 'all'")
+        assert sorted(map(tuple, every), key=repr) == sorted(map(tuple, distinct), key=repr), table
+    [(days,)] = query("SELECT COUNT(DISTINCT period) FROM rollup_run WHERE LENGTH(period) = 10")
+    assert days > 1
+    started = query("SELECT day, SUM(started), SUM(completed) FROM rollup_day GROUP BY day ORDER BY day")
+    from_runs = query("SELECT day, SUM(runs), SUM(CASE WHEN state = 'completed' THEN runs ELSE 0 END) "
+                      "FROM (SELECT period AS day, state, runs FROM rollup_run WHERE LENGTH(period) = 10) d "
+                      "GROUP BY day ORDER BY day")
+    assert list(map(tuple, started)) == list(map(tuple, from_runs))
 
 
 def test_a_key_text_is_the_json_of_its_list():

@@ -226,17 +226,18 @@ class AlertOutbox(BaseModel):
     last_error = TextField(null=True)
 
 
-# -- rollups (rollups.py owns them; created by migration 0011) ---------------------------
+# -- rollups (rollups.py owns them; created by migrations 0011 and 0014) ----------------
 # ``k`` is the key columns as JSON: one unique column, since the key's NULLs (no role, no
 # drop step) would make a unique index over the columns themselves never conflict.
 
 class RollupRun(BaseModel):
-    """Runs per guide, version, role, day started, clock-free state and drop step."""
+    """Runs per guide, version, role, period started (day, month or 'all'; migration 0014),
+    clock-free state and drop step."""
     k = TextField(primary_key=True)
     guide_id = CharField(max_length=100)
     guide_version = IntegerField()
     role = CharField(max_length=100, null=True)
-    day = CharField(max_length=10)
+    period = CharField(max_length=10)
     state = CharField(max_length=16)
     drop_index = IntegerField(null=True)
     drop_step_id = CharField(max_length=100, null=True)
@@ -244,15 +245,27 @@ class RollupRun(BaseModel):
 
 
 class RollupStep(BaseModel):
-    """Runs that reached and that completed a step, per guide, version, role, day started, step."""
+    """Runs that reached and that completed a step, per guide, version, role, period started
+    (day, month or 'all'), step."""
+    k = TextField(primary_key=True)
+    guide_id = CharField(max_length=100)
+    guide_version = IntegerField()
+    role = CharField(max_length=100, null=True)
+    period = CharField(max_length=10)
+    step_index = IntegerField()
+    step_id = CharField(max_length=100, null=True)
+    reached = IntegerField(default=0)
+    completed = IntegerField(default=0)
+
+
+class RollupDay(BaseModel):
+    """Runs started and runs completed per guide, version, role and day started (migration 0014)."""
     k = TextField(primary_key=True)
     guide_id = CharField(max_length=100)
     guide_version = IntegerField()
     role = CharField(max_length=100, null=True)
     day = CharField(max_length=10)
-    step_index = IntegerField()
-    step_id = CharField(max_length=100, null=True)
-    reached = IntegerField(default=0)
+    started = IntegerField(default=0)
     completed = IntegerField(default=0)
 
 

@@ -3,19 +3,26 @@
 The one owner of the rollup tables (migration 0011); reports read them so that a
 report's cost does not grow with its guide's runs (docs/reports.md "Rollups"):
 
-- ``rollup_run``: runs per (guide, version, role, day started, state, drop step),
-  ``state`` being runs.py's clock-free outcome (completed, dismissed, broken, open);
+- ``rollup_run``: runs per (guide, version, role, period started, state, drop
+  step), ``state`` being runs.py's clock-free outcome (completed, dismissed,
+  broken, open);
 - ``rollup_step``: runs that reached and that completed each step, per
-  (guide, version, role, day started, step);
+  (guide, version, role, period started, step);
+- ``rollup_day``: runs started and runs completed per (guide, version, role, day
+  started): the daily trend, one row a day for each version and role;
 - ``rollup_step_time``: a histogram of time on step per (period, guide, version,
-  role, step, bucket). A *period* is a day (``2026-11-22``), a month
-  (``2026-11``) or all time (``all``): each time is counted in all three, so a
-  date range reads whole months plus at most ~60 edge days, and "All time" one
-  row per bucket, however many runs there are; ``rollup_guide_time``: the same
-  summed over versions and roles, for a report filtered by neither;
+  role, step, bucket); ``rollup_guide_time``: the same summed over versions and
+  roles, for a report filtered by neither;
 - ``rollup_miss``: ``target_missing`` events per (guide, version, role, day, step,
   URL) of the event itself, with the latest one's time, id and detail (selectors).
   Events never change, so these only grow: exact counts, exact last seen.
+
+A *period* is a day (``2026-11-22``), a month (``2026-11``) or all time (``all``):
+each run, step and time is counted in all three (``periods_of``), so a date
+range reads whole months plus at most ~60 edge days (``_periods``), and "All
+time" one row per version, role and outcome, however many runs and days there
+are: a report's cost stops growing with its guide's events once its keys are
+all there (migration 0014).
 
 **Order independence.** Each ``run`` and ``run_step`` row carries in
 ``rolled_up`` (runs.COUNTED_AS) the key it is counted under now. After a chunk
@@ -54,14 +61,15 @@ GAMMA = 1.01
 _LOG_GAMMA = math.log(GAMMA)
 ALL_TIME = "all"
 
-RUN_KEY = ("guide_id", "guide_version", "role", "day", "state", "drop_index", "drop_step_id")
-STEP_KEY = ("guide_id", "guide_version", "role", "day", "step_index", "step_id")
+RUN_KEY = ("guide_id", "guide_version", "role", "period", "state", "drop_index", "drop_step_id")
+STEP_KEY = ("guide_id", "guide_version", "role", "period", "step_index", "step_id")
+DAY_KEY = ("guide_id", "guide_version", "role", "day")
 TIME_KEY = ("period", "guide_id", "guide_version", "role", "step_index", "step_id", "bucket")
 # The same histograms summed over versions and roles: what a report without those filters reads.
 GUIDE_TIME_KEY = ("period", "guide_id", "step_index", "step_id", "bucket")
 MISS_KEY = ("guide_id", "guide_version", "role", "day", "step_index", "step_id", "url")
 MISSING = "target_missing"
-TABLES = ("rollup_run", "rollup_step", "rollup_step_time", "rollup_guide_time", "rollup_miss")
+TABLES = ("rollup_run", "rollup_step", "rollup_day", "rollup_step_time", "rollup_guide_time", "rollup_miss")
 _STEP_ROW = ("run_id", "step_index", "step_id", "guide_id", "guide_version", "role", "started_at",
              "time_ms", runs.COUNTED_AS)
 _CHUNK = 400
@@ -109,13 +117,19 @@ def percentile_of_histogram(buckets, fraction):
 
 # -- keys ------------------------------------------------------------------------
 
+def periods_of(day):
+    """The periods a day's counts go in: the day, its month and all time."""
+    return day, day[:7], ALL_TIME
+
+
 def _day(moment):
     """``YYYY-MM-DD`` of a stored time (a datetime, or SQLite's ISO text)."""
     return None if moment is None else str(moment)[:10]
 
 
 def run_key(run):
-    """The rollup_run key a stored run counts under (a list, as kept in ``rolled_up``)."""
+    """The key a stored run counts under (a list, as kept in ``rolled_up``): RUN_KEY's values
+    with the day it started as the period; _Changes.run counts it in each of periods_of."""
     state = runs.state_of(run)
     drop_index, drop_step_id = runs.drop_step_of(run, state)
     return [run["guide_id"], run["guide_version"], run["role"], _day(run["started_at"]), state,
@@ -147,24 +161,32 @@ _JSON_VALUE = {str: encode_basestring_ascii, int: int.__repr__, type(None): lamb
 # -- counting changes ------------------------------------------------------------
 
 class _Changes:
-    """Additions to the three tables, gathered for one write each."""
+    """Additions to the rollup tables, gathered for one write each."""
 
     def __init__(self):
-        self.runs, self.steps, self.times, self.guide_times = {}, {}, {}, {}
+        self.runs, self.days, self.steps, self.times, self.guide_times = {}, {}, {}, {}, {}
 
     def run(self, key, sign):
-        self.runs[tuple(key)] = self.runs.get(tuple(key), 0) + sign
+        guide_id, version, role, day, state, drop_index, drop_step_id = key
+        for period in periods_of(day):
+            counted = (guide_id, version, role, period, state, drop_index, drop_step_id)
+            self.runs[counted] = self.runs.get(counted, 0) + sign
+        figures = self.days.setdefault((guide_id, version, role, day), [0, 0])
+        figures[0] += sign
+        if state == runs.COMPLETED:
+            figures[1] += sign
 
     def step(self, key, sign):
-        *where, time_ms = key
-        figures = self.steps.setdefault(tuple(where), [0, 0])
-        figures[0] += sign
+        guide_id, version, role, day, index, step_id, time_ms = key
+        for period in periods_of(day):
+            figures = self.steps.setdefault((guide_id, version, role, period, index, step_id), [0, 0])
+            figures[0] += sign
+            if time_ms is not None:
+                figures[1] += sign
         if time_ms is None:
             return
-        figures[1] += sign
-        guide_id, version, role, day, index, step_id = where
         bucket = bucket_of(time_ms)
-        for period in (day, day[:7], ALL_TIME):
+        for period in periods_of(day):
             for table, key in ((self.times, (period, guide_id, version, role, index, step_id, bucket)),
                                (self.guide_times, (period, guide_id, index, step_id, bucket))):
                 entry = table.setdefault(key, [0, None, None])
@@ -175,6 +197,7 @@ class _Changes:
 
     def write(self):
         _add("rollup_run", RUN_KEY, ("runs",), {k: (v,) for k, v in self.runs.items() if v})
+        _add("rollup_day", DAY_KEY, ("started", "completed"), {k: tuple(v) for k, v in self.days.items() if any(v)})
         _add("rollup_step", STEP_KEY, ("reached", "completed"),
              {k: tuple(v) for k, v in self.steps.items() if any(v)})
         for table, key_columns, times in (("rollup_step_time", TIME_KEY, self.times),
@@ -363,66 +386,80 @@ def _add(table, key_columns, sum_columns, rows, extremes=None):
 
 # -- reading ---------------------------------------------------------------------
 
-def _where(guide_id=None, version=None, date_from=None, date_to=None, role=None, day_column="day"):
+def _where(guide_id=None, version=None, date_from=None, date_to=None, role=None):
     clauses, params = [], []
     for column, value in (("guide_id", guide_id), ("guide_version", version), ("role", role)):
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
     if date_from is not None:
-        clauses.append(f"{day_column} >= ?")
+        clauses.append("day >= ?")
         params.append(date_from.isoformat())
     if date_to is not None:
-        clauses.append(f"{day_column} <= ?")
+        clauses.append("day <= ?")
         params.append(date_to.isoformat())
     return " AND ".join(clauses) or "1 = 1", params
 
 
+def _summed(table, by, sums, guide_id=None, version=None, date_from=None, date_to=None, role=None):
+    """``{by values: [sums]}`` of ``table``'s rows (``period`` keyed) over the periods that
+    cover the range exactly (whole months and edge days; "All time": ``all`` alone)."""
+    periods = _periods(guide_id, date_from, date_to)
+    where, params = _where(guide_id=guide_id, version=version, role=role)
+    found = {}
+    for start in range(0, len(periods), _CHUNK):
+        part = periods[start:start + _CHUNK]
+        for row in db.query(
+                f"SELECT {', '.join(by)}, {', '.join(f'SUM({column})' for column in sums)} FROM {table} "
+                f"WHERE {where} AND period IN {db.markers(len(part))} GROUP BY {', '.join(by)}",
+                [*params, *part]):
+            key, figures = tuple(row[:len(by)]), row[len(by):]
+            total = found.setdefault(key, [0] * len(sums))
+            for n, figure in enumerate(figures):
+                total[n] += int(figure or 0)
+    return found
+
+
 def run_counts(**filters):
     """``{(state, drop index, drop step id): runs}`` of the runs the filters select."""
-    where, params = _where(**filters)
-    rows = db.query(f"SELECT state, drop_index, drop_step_id, SUM(runs) FROM rollup_run WHERE {where} "
-                    f"GROUP BY state, drop_index, drop_step_id", params)
-    return {(state, index, step_id): int(count) for state, index, step_id, count in rows if count}
+    found = _summed("rollup_run", ("state", "drop_index", "drop_step_id"), ("runs",), **filters)
+    return {key: count for key, (count,) in found.items() if count}
 
 
 def run_counts_by_guide(date_from=None, date_to=None):
     """``{guide_id: {state: runs}}`` of the runs started in the range."""
-    where, params = _where(date_from=date_from, date_to=date_to)
     found = {}
-    for guide_id, state, count in db.query(
-            f"SELECT guide_id, state, SUM(runs) FROM rollup_run WHERE {where} GROUP BY guide_id, state",
-            params):
-        found.setdefault(guide_id, {})[state] = int(count)
+    for (guide_id, state), (count,) in _summed("rollup_run", ("guide_id", "state"), ("runs",),
+                                               date_from=date_from, date_to=date_to).items():
+        if count:
+            found.setdefault(guide_id, {})[state] = count
     return found
 
 
 def guide_ids():
     """Every guide that has runs, in id order."""
     return [guide_id for (guide_id,) in db.query(
-        "SELECT DISTINCT guide_id FROM rollup_run WHERE runs > 0 ORDER BY guide_id")]
+        "SELECT DISTINCT guide_id FROM rollup_run WHERE period = ? AND runs > 0 ORDER BY guide_id", [ALL_TIME])]
 
 
 def versions_and_roles(guide_id):
     """The ``(version, role)`` pairs a guide's runs carry."""
-    return db.query("SELECT DISTINCT guide_version, role FROM rollup_run WHERE guide_id = ? AND runs > 0",
-                    [guide_id])
+    return db.query("SELECT DISTINCT guide_version, role FROM rollup_run "
+                    "WHERE guide_id = ? AND period = ? AND runs > 0", [guide_id, ALL_TIME])
 
 
 def trend(**filters):
     """``[(day, runs started, runs completed)]`` in day order."""
     where, params = _where(**filters)
-    rows = db.query(f"SELECT day, SUM(runs), SUM(CASE WHEN state = ? THEN runs ELSE 0 END) "
-                    f"FROM rollup_run WHERE {where} GROUP BY day ORDER BY day", [runs.COMPLETED, *params])
+    rows = db.query(f"SELECT day, SUM(started), SUM(completed) FROM rollup_day WHERE {where} "
+                    f"GROUP BY day ORDER BY day", params)
     return [(day, int(started), int(done)) for day, started, done in rows if started]
 
 
 def step_counts(**filters):
     """``{(index, step id): (reached, completed)}``."""
-    where, params = _where(**filters)
-    rows = db.query(f"SELECT step_index, step_id, SUM(reached), SUM(completed) FROM rollup_step "
-                    f"WHERE {where} GROUP BY step_index, step_id", params)
-    return {(index, step_id): (int(reached), int(done)) for index, step_id, reached, done in rows if reached}
+    found = _summed("rollup_step", ("step_index", "step_id"), ("reached", "completed"), **filters)
+    return {key: (reached, done) for key, (reached, done) in found.items() if reached}
 
 
 def step_times(guide_id, version=None, date_from=None, date_to=None, role=None):
@@ -449,11 +486,12 @@ def step_times(guide_id, version=None, date_from=None, date_to=None, role=None):
 
 def _periods(guide_id, date_from, date_to):
     """The periods that cover the range exactly: whole months where the range holds all of the
-    month's days that have data (the range is first cut to the guide's first and last day),
-    single days at the edges."""
+    month's days that have data (the range is first cut to the first and last day with runs,
+    of the guide or of any guide), single days at the edges."""
     if date_from is None and date_to is None:
         return [ALL_TIME]
-    [(first, last)] = db.query("SELECT MIN(day), MAX(day) FROM rollup_step WHERE guide_id = ?", [guide_id])
+    of_guide, params = ("WHERE guide_id = ?", [guide_id]) if guide_id is not None else ("", [])
+    [(first, last)] = db.query(f"SELECT MIN(day), MAX(day) FROM rollup_day {of_guide}", params)
     if first is None:
         return []
     first, last = date.fromisoformat(first), date.fromisoformat(last)

@@ -4,8 +4,9 @@ instead of scanning a guide's runs, and time-on-step percentiles from histograms
 Adds ``rolled_up`` to run and run_step (what the rollups count the row as), the
 five rollup tables, and a partial index of open runs by last activity (the
 few still inside the abandonment window are subtracted from the open counts).
-Then counts every stored run and step, with the rule rollups.py holds today
-(``rollups.recount``): a database that already holds events reports the same
+Then counts the stored ``target_missing`` events. The runs and steps are counted by
+migration 0014, which gives the run and step tables the shape rollups.py writes
+today (``rollups.recount``): a database that already holds events reports the same
 figures after the upgrade (tests/test_migrations.py).
 """
 from peewee import SqliteDatabase
@@ -56,5 +57,4 @@ def upgrade(db, migrator):
         db.execute_sql(f"CREATE INDEX {name} ON {target}")
     # Open runs by their last event: the in-progress ones are the newest few.
     db.execute_sql("CREATE INDEX run_open_last_at ON run (last_at) WHERE state = 'open'")
-    rollups.recount()
     rollups.recount_misses()

@@ -23,7 +23,7 @@ def guide_summaries(date_from=None, date_to=None, now=None,
     whatever the range.
     """
     now = now or utcnow()
-    # From the rollups (a row per guide, day, version, role, state and drop step), not the runs.
+    # From the rollups (rows per guide, period, version, role, state and drop step), not the runs.
     counts = _summary_counts(date_from, date_to, runs.abandon_cutoff(now, abandon_after_minutes))
     recent = _recently_broken_guides(now - timedelta(days=RECENTLY_BROKEN_DAYS))
     guide_ids = rollups.guide_ids()
