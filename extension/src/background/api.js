@@ -35,7 +35,9 @@ export async function clearGuideCache() {
   await chrome.storage.local.remove(STORAGE.guideCache);
 }
 
-let inFlight = null; // several tabs loading at once share one request
+// Requests in flight by cache key: several tabs loading at once share one, but a tab
+// asking for another role or backend (the options just changed) gets its own.
+const inFlight = new Map();
 
 /**
  * The guides for the configured role: from the cache when fresh, else from
@@ -47,8 +49,12 @@ export async function getGuides(config, { now = Date.now() } = {}) {
   const cached = await readCache();
   const usable = cached && cached.key === key ? cached : null;
   if (usable && now - usable.fetchedAt < GUIDES_MAX_AGE_MS) return usable.guides;
-  if (!inFlight) inFlight = refreshGuides(config, usable, key).finally(() => (inFlight = null));
-  return inFlight;
+  let request = inFlight.get(key);
+  if (!request) {
+    request = refreshGuides(config, usable, key).finally(() => inFlight.delete(key));
+    inFlight.set(key, request);
+  }
+  return request;
 }
 
 async function refreshGuides(config, usable, key) {
