@@ -1,6 +1,6 @@
 """Rollups: runs and steps counted per guide, version, role, day and step as runs are folded.
 
-The one owner of the rollup tables (migration 0011); reports read them so that a
+The one owner of the rollup tables (migrations 0011 and 0014); reports read them so that a
 report's cost does not grow with its guide's runs (docs/reports.md "Rollups"):
 
 - ``rollup_run``: runs per (guide, version, role, period started, state, drop
