@@ -178,15 +178,13 @@ class _Changes:
 
     def step(self, key, sign):
         guide_id, version, role, day, index, step_id, time_ms = key
+        bucket = None if time_ms is None else bucket_of(time_ms)
         for period in periods_of(day):
             figures = self.steps.setdefault((guide_id, version, role, period, index, step_id), [0, 0])
             figures[0] += sign
-            if time_ms is not None:
-                figures[1] += sign
-        if time_ms is None:
-            return
-        bucket = bucket_of(time_ms)
-        for period in periods_of(day):
+            if time_ms is None:
+                continue
+            figures[1] += sign
             for table, key in ((self.times, (period, guide_id, version, role, index, step_id, bucket)),
                                (self.guide_times, (period, guide_id, index, step_id, bucket))):
                 entry = table.setdefault(key, [0, None, None])
@@ -401,22 +399,28 @@ def _where(guide_id=None, version=None, date_from=None, date_to=None, role=None)
     return " AND ".join(clauses) or "1 = 1", params
 
 
-def _summed(table, by, sums, guide_id=None, version=None, date_from=None, date_to=None, role=None):
-    """``{by values: [sums]}`` of ``table``'s rows (``period`` keyed) over the periods that
-    cover the range exactly (whole months and edge days; "All time": ``all`` alone)."""
+def _rows_over_periods(table, selected, by, guide_id=None, version=None, date_from=None, date_to=None,
+                       role=None):
+    """The rows of ``SELECT by, selected FROM table … GROUP BY by`` over the periods that cover
+    the range exactly (whole months and edge days; "All time": ``all`` alone), a chunk of
+    periods a query: a group may come once per chunk."""
     periods = _periods(guide_id, date_from, date_to)
     where, params = _where(guide_id=guide_id, version=version, role=role)
-    found = {}
     for start in range(0, len(periods), _CHUNK):
         part = periods[start:start + _CHUNK]
-        for row in db.query(
-                f"SELECT {', '.join(by)}, {', '.join(f'SUM({column})' for column in sums)} FROM {table} "
-                f"WHERE {where} AND period IN {db.markers(len(part))} GROUP BY {', '.join(by)}",
-                [*params, *part]):
-            key, figures = tuple(row[:len(by)]), row[len(by):]
-            total = found.setdefault(key, [0] * len(sums))
-            for n, figure in enumerate(figures):
-                total[n] += int(figure or 0)
+        yield from db.query(f"SELECT {', '.join(by)}, {selected} FROM {table} "
+                            f"WHERE {where} AND period IN {db.markers(len(part))} GROUP BY {', '.join(by)}",
+                            [*params, *part])
+
+
+def _summed(table, by, sums, **filters):
+    """``{by values: [sums]}`` of ``table``'s rows (``period`` keyed) over the range's periods."""
+    found = {}
+    for row in _rows_over_periods(table, ", ".join(f"SUM({column})" for column in sums), by, **filters):
+        key, figures = tuple(row[:len(by)]), row[len(by):]
+        total = found.setdefault(key, [0] * len(sums))
+        for n, figure in enumerate(figures):
+            total[n] += int(figure or 0)
     return found
 
 
@@ -464,22 +468,14 @@ def step_counts(**filters):
 
 def step_times(guide_id, version=None, date_from=None, date_to=None, role=None):
     """``{(index, step id): {"p50", "p90"}}`` from the histograms of the range's periods."""
-    periods = _periods(guide_id, date_from, date_to)
-    if not periods:
-        return {}
-    where, params = _where(guide_id=guide_id, version=version, role=role)
     # Without a version or role filter, the histograms already summed over them.
     table = "rollup_guide_time" if version is None and role is None else "rollup_step_time"
     buckets = {}
-    for start in range(0, len(periods), _CHUNK):
-        part = periods[start:start + _CHUNK]
-        rows = db.query(
-            f"SELECT step_index, step_id, bucket, SUM(count), MIN(least_ms), MAX(greatest_ms) "
-            f"FROM {table} WHERE {where} AND period IN {db.markers(len(part))} "
-            f"GROUP BY step_index, step_id, bucket", [*params, *part])
-        for index, step_id, bucket, count, least, greatest in rows:
-            if count:
-                buckets.setdefault((index, step_id), []).append((bucket, int(count), least, greatest))
+    for index, step_id, bucket, count, least, greatest in _rows_over_periods(
+            table, "SUM(count), MIN(least_ms), MAX(greatest_ms)", ("step_index", "step_id", "bucket"),
+            guide_id=guide_id, version=version, date_from=date_from, date_to=date_to, role=role):
+        if count:
+            buckets.setdefault((index, step_id), []).append((bucket, int(count), least, greatest))
     return {key: {"p50": percentile_of_histogram(found, 0.5), "p90": percentile_of_histogram(found, 0.9)}
             for key, found in buckets.items()}
 
