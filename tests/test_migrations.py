@@ -80,7 +80,7 @@ def test_the_rollup_migration_counts_a_database_that_already_holds_events(databa
         _insert(Run, RUN_COLUMNS_0005, old_runs)
         _insert(RunStep, STEP_COLUMNS_0005, old_steps)
         before = [guide_report(g, now=NOW, from_runs=True, **f) for g, f in asked]
-    assert [name for name in migrations.upgrade(older) if name >= "0011"] == ["0011_rollups", "0012_event_export", "0013_fold_behind_ingest", "0014_rollup_periods"]
+    assert [name for name in migrations.upgrade(older) if name >= "0011"] == ["0011_rollups", "0012_event_export", "0013_fold_behind_ingest", "0014_rollup_periods", "0015_miss_periods"]
     with older.connection_context():
         after = ([guide_report(g, now=NOW, **f) for g, f in asked], guide_summaries(now=NOW))
     assert after == kept
@@ -178,7 +178,7 @@ def test_0013_keeps_every_event_at_its_arrival_position_and_starts_the_fold_afte
         db.execute("DELETE FROM event WHERE id = ?", [stored[3][0]], on=older)  # a gap, as a prune leaves
         before = db.query(f"SELECT {position}, id FROM event ORDER BY {position}", on=older)
         cursor = before[len(before) // 2][0]
-        assert migrations.upgrade(older) == ["0013_fold_behind_ingest", "0014_rollup_periods"]
+        assert migrations.upgrade(older) == ["0013_fold_behind_ingest", "0014_rollup_periods", "0015_miss_periods"]
         assert db.query("SELECT seq, id FROM event ORDER BY seq", on=older) == before
         assert folding.folded_position() == before[-1][0]
         page, _ = events.export_page(cursor=cursor)
@@ -188,22 +188,32 @@ def test_0013_keeps_every_event_at_its_arrival_position_and_starts_the_fold_afte
         assert Run.select().where(Run.run_id == "after-0013").count() == 1
 
 
-def test_0014_counts_runs_by_period_in_a_database_already_rolled_up_by_day(database, make_database_url, store):
-    """A database at 0013, its runs and steps counted by day (rolled_up set, rollup rows
-    keyed by day), reports the same after 0014 as the database it was copied from."""
+def test_0014_and_0015_count_by_period_a_database_already_rolled_up_by_day(database, make_database_url, store):
+    """A database at 0013, its runs, steps and misses counted by day (rolled_up set, rollup
+    rows keyed by day), reports the same after 0014 and 0015 as the database it was copied
+    from: guide reports, the guide list and the broken targets."""
     from datetime import date
 
-    from waymark.models import Event, RollupGuideTime, RollupMiss, RollupStepTime
+    from waymark.models import Event, RollupGuideTime, RollupStepTime
     from waymark.reports.guides import guide_report
     from waymark.reports.summaries import guide_summaries
+    from waymark.reports.targets import broken_targets
 
     deliver(stream(), 0)
     deliver(stream("other", prefix="o-"), 1)
     asked = [("expense", {}), ("expense", {"version": 1, "role": "employee"}),
              ("expense", {"date_from": date(2026, 11, 22)}), ("other", {"date_to": date(2026, 11, 21)})]
-    kept = ([guide_report(g, now=NOW, **f) for g, f in asked], guide_summaries(now=NOW))
+    ranges = [{}, {"date_from": date(2026, 11, 22)}, {"date_to": date(2026, 11, 21)},
+              {"date_from": date(2026, 11, 1), "date_to": date(2026, 11, 30)}]
+
+    def reported():
+        return ([guide_report(g, now=NOW, **f) for g, f in asked], guide_summaries(now=NOW),
+                [broken_targets(**r) for r in ranges])
+
+    kept = reported()
+    assert any(kept[2])
     copied = {model: _rows_with(model)
-              for model in (Event, Run, RunStep, RollupStepTime, RollupGuideTime, RollupMiss)}
+              for model in (Event, Run, RunStep, RollupStepTime, RollupGuideTime)}
     by_day = {table: db.query(f"SELECT {columns} FROM {table} WHERE LENGTH(period) = 10")
               for table, columns in _DAY_ROWS.items()}
     assert all(by_day.values())
@@ -216,14 +226,17 @@ def test_0014_counts_runs_by_period_in_a_database_already_rolled_up_by_day(datab
         for table, rows in by_day.items():
             columns = _DAY_ROWS[table].replace("period", "day")
             db.execute_many(f"INSERT INTO {table} ({columns}) VALUES {db.markers(len(rows[0]))}", rows)
-    assert migrations.upgrade(older) == ["0014_rollup_periods"]
+    assert migrations.upgrade(older) == ["0014_rollup_periods", "0015_miss_periods"]
     with older.connection_context():
-        assert ([guide_report(g, now=NOW, **f) for g, f in asked], guide_summaries(now=NOW)) == kept
+        assert reported() == kept
         assert [guide_report(g, now=NOW, from_runs=True, **f) for g, f in asked] == kept[0]
+        assert [broken_targets(from_events=True, **r) for r in ranges] == kept[2]
 
 
 _DAY_ROWS = {"rollup_run": "k, guide_id, guide_version, role, period, state, drop_index, drop_step_id, runs",
-             "rollup_step": "k, guide_id, guide_version, role, period, step_index, step_id, reached, completed"}
+             "rollup_step": "k, guide_id, guide_version, role, period, step_index, step_id, reached, completed",
+             "rollup_miss": "k, guide_id, guide_version, role, period, step_index, step_id, url, count, latest_at, "
+                            "latest_id, latest_detail"}
 
 
 def _rows_with(model):

@@ -257,7 +257,8 @@ def test_all_time_is_one_row_per_outcome_and_each_month_the_sum_of_its_days(data
     ingest_batch(random_stream(rng))
     for table, key, sums in (("rollup_run", "guide_id, guide_version, role, state, drop_index, drop_step_id", "runs"),
                              ("rollup_step", "guide_id, guide_version, role, step_index, step_id",
-                              "reached, completed")):
+                              "reached, completed"),
+                             ("rollup_miss", "guide_id, guide_version, role, step_index, step_id, url", "count")):
         figures = ", ".join(f"SUM({column})" for column in sums.split(", "))
         by_day = query(f"SELECT {key}, SUBSTR(period, 1, 7), {figures} FROM {table} WHERE LENGTH(period) = 10 "
                        f"GROUP BY {key}, SUBSTR(period, 1, 7)")
@@ -273,6 +274,28 @@ def test_all_time_is_one_row_per_outcome_and_each_month_the_sum_of_its_days(data
                       "FROM (SELECT period AS day, state, runs FROM rollup_run WHERE LENGTH(period) = 10) d "
                       "GROUP BY day ORDER BY day")
     assert list(map(tuple, started)) == list(map(tuple, from_runs))
+
+
+def test_misses_are_counted_by_their_own_day_and_month_even_past_the_last_run(database):
+    """A run started on the last day of October whose target goes missing on the first of
+    November: the miss is November's (so a range ending in October, which October's month
+    row would cover whole for the runs, must not read it), and all time's."""
+    def event(number, kind, at, **fields):
+        return {"id": f"m{number}", "type": kind, "guide_id": "g", "guide_version": 1, "run_id": "r1",
+                "user": "u", "url": "https://app.example.com/p", "at": at, **fields}
+    ingest_batch([event(0, "guide_started", "2026-10-31T23:59:00Z"),
+                  event(1, "step_shown", "2026-10-31T23:59:30Z", step_index=0, step_id="a"),
+                  event(2, "target_missing", "2026-11-01T00:00:10Z", step_index=1, step_id="b",
+                        selectors=[{"selector": "#b", "matches": 0}])])
+    for date_from, date_to, count in [(None, None, 1), (date(2026, 10, 1), date(2026, 10, 31), 0),
+                                      (None, date(2026, 10, 31), 0), (date(2026, 11, 1), None, 1),
+                                      (date(2026, 11, 1), date(2026, 11, 30), 1), (date(2026, 10, 1), None, 1)]:
+        found = broken_targets(date_from=date_from, date_to=date_to)
+        assert sum(entry["count"] for entry in found) == count, (date_from, date_to)
+        assert found == broken_targets(date_from=date_from, date_to=date_to, from_events=True)
+        assert found == [] or found[0]["selectors"] == [{"selector": "#b", "matches": 0}]
+        assert_report_matches_runs("g", NOW, date_from=date_from, date_to=date_to)
+    assert sorted(period for (period,) in query("SELECT period FROM rollup_miss")) == ["2026-11", "2026-11-01", "all"]
 
 
 def test_a_key_text_is_the_json_of_its_list():

@@ -298,12 +298,12 @@ class RollupGuideTime(BaseModel):
 
 
 class RollupMiss(BaseModel):
-    """``target_missing`` events per guide, version, role, day, step and URL, with the latest one."""
+    """``target_missing`` events per guide, version, role, period (day, month or all), step and URL, with the latest one."""
     k = TextField(primary_key=True)
     guide_id = CharField(max_length=100)
     guide_version = IntegerField()
     role = CharField(max_length=100, null=True)
-    day = CharField(max_length=10)
+    period = CharField(max_length=10)
     step_index = IntegerField(null=True)
     step_id = CharField(max_length=100, null=True)
     url = TextField(null=True)

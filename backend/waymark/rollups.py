@@ -1,6 +1,6 @@
 """Rollups: runs and steps counted per guide, version, role, day and step as runs are folded.
 
-The one owner of the rollup tables (migrations 0011 and 0014); reports read them so that a
+The one owner of the rollup tables (migrations 0011, 0014 and 0015); reports read them so that a
 report's cost does not grow with its guide's runs (docs/reports.md "Rollups"):
 
 - ``rollup_run``: runs per (guide, version, role, period started, state, drop
@@ -13,16 +13,17 @@ report's cost does not grow with its guide's runs (docs/reports.md "Rollups"):
 - ``rollup_step_time``: a histogram of time on step per (period, guide, version,
   role, step, bucket); ``rollup_guide_time``: the same summed over versions and
   roles, for a report filtered by neither;
-- ``rollup_miss``: ``target_missing`` events per (guide, version, role, day, step,
-  URL) of the event itself, with the latest one's time, id and detail (selectors).
-  Events never change, so these only grow: exact counts, exact last seen.
+- ``rollup_miss``: ``target_missing`` events per (guide, version, role, period,
+  step, URL), the period being the event's own, with the latest one's time, id and
+  detail (selectors). Events never change, so these only grow: exact counts, exact
+  last seen.
 
 A *period* is a day (``2026-11-22``), a month (``2026-11``) or all time (``all``):
-each run, step and time is counted in all three (``periods_of``), so a date
+each run, step, time and miss is counted in all three (``periods_of``), so a date
 range reads whole months plus at most ~60 edge days (``_periods``), and "All
-time" one row per version, role and outcome, however many runs and days there
-are: a report's cost stops growing with its guide's events once its keys are
-all there (migration 0014).
+time" one row per version, role and outcome (or step, or URL), however many
+runs and days there are: a report's cost stops growing with its guide's events
+once its keys are all there (migrations 0014 and 0015).
 
 **Order independence.** Each ``run`` and ``run_step`` row carries in
 ``rolled_up`` (runs.COUNTED_AS) the key it is counted under now. After a chunk
@@ -67,7 +68,7 @@ DAY_KEY = ("guide_id", "guide_version", "role", "day")
 TIME_KEY = ("period", "guide_id", "guide_version", "role", "step_index", "step_id", "bucket")
 # The same histograms summed over versions and roles: what a report without those filters reads.
 GUIDE_TIME_KEY = ("period", "guide_id", "step_index", "step_id", "bucket")
-MISS_KEY = ("guide_id", "guide_version", "role", "day", "step_index", "step_id", "url")
+MISS_KEY = ("guide_id", "guide_version", "role", "period", "step_index", "step_id", "url")
 MISSING = "target_missing"
 TABLES = ("rollup_run", "rollup_step", "rollup_day", "rollup_step_time", "rollup_guide_time", "rollup_miss")
 _STEP_ROW = ("run_id", "step_index", "step_id", "guide_id", "guide_version", "role", "started_at",
@@ -234,12 +235,13 @@ def count_misses(events):
     caller's transaction; each row keeps the latest miss by (time, id) and its detail."""
     rows, latest = {}, {}
     for event in events:
-        key = (event["guide_id"], event["guide_version"], event["role"], _day(event["at"]),
-               event["step_index"], event["step_id"], event["url"])
-        rows[key] = rows.get(key, 0) + 1
         mark = (str(event["at"]), event["id"])
-        if key not in latest or mark > latest[key][0]:
-            latest[key] = (mark, (event["at"], event["id"], event["detail"]))
+        for period in periods_of(_day(event["at"])):
+            key = (event["guide_id"], event["guide_version"], event["role"], period,
+                   event["step_index"], event["step_id"], event["url"])
+            rows[key] = rows.get(key, 0) + 1
+            if key not in latest or mark > latest[key][0]:
+                latest[key] = (mark, (event["at"], event["id"], event["detail"]))
     if not rows:
         return
     newer = "(excluded.latest_at > {t}.latest_at OR (excluded.latest_at = {t}.latest_at " \
@@ -400,11 +402,11 @@ def _where(guide_id=None, version=None, date_from=None, date_to=None, role=None)
 
 
 def _rows_over_periods(table, selected, by, guide_id=None, version=None, date_from=None, date_to=None,
-                       role=None):
+                       role=None, days_with_data=None):
     """The rows of ``SELECT by, selected FROM table … GROUP BY by`` over the periods that cover
     the range exactly (whole months and edge days; "All time": ``all`` alone), a chunk of
-    periods a query: a group may come once per chunk."""
-    periods = _periods(guide_id, date_from, date_to)
+    periods a query: a group may come once per chunk. ``days_with_data``: as in ``_periods``."""
+    periods = _periods(guide_id, date_from, date_to, days_with_data)
     where, params = _where(guide_id=guide_id, version=version, role=role)
     for start in range(0, len(periods), _CHUNK):
         part = periods[start:start + _CHUNK]
@@ -480,14 +482,14 @@ def step_times(guide_id, version=None, date_from=None, date_to=None, role=None):
             for key, found in buckets.items()}
 
 
-def _periods(guide_id, date_from, date_to):
+def _periods(guide_id, date_from, date_to, days_with_data=None):
     """The periods that cover the range exactly: whole months where the range holds all of the
-    month's days that have data (the range is first cut to the first and last day with runs,
-    of the guide or of any guide), single days at the edges."""
+    month's days that have data (the range is first cut to ``days_with_data(guide_id)``, the
+    first and last day with data of the guide or of any guide; default: of runs started),
+    single days at the edges."""
     if date_from is None and date_to is None:
         return [ALL_TIME]
-    of_guide, params = ("WHERE guide_id = ?", [guide_id]) if guide_id is not None else ("", [])
-    [(first, last)] = db.query(f"SELECT MIN(day), MAX(day) FROM rollup_day {of_guide}", params)
+    first, last = (days_with_data or _days_with_runs)(guide_id)
     if first is None:
         return []
     first, last = date.fromisoformat(first), date.fromisoformat(last)
@@ -503,6 +505,26 @@ def _periods(guide_id, date_from, date_to):
             periods.append(day.isoformat())
             day += timedelta(days=1)
     return periods
+
+
+def _days_with_runs(guide_id):
+    """The first and last day a run (of ``guide_id``) started, or (None, None)."""
+    of_guide, params = ("WHERE guide_id = ?", [guide_id]) if guide_id is not None else ("", [])
+    [(first, last)] = db.query(f"SELECT MIN(day), MAX(day) FROM rollup_day {of_guide}", params)
+    return first, last
+
+
+def _days_with_misses(guide_id):
+    """The first and last day a target went missing (in ``guide_id``), or (None, None): the
+    first and last day rows in period order, which sorts a month before its days and
+    ``all`` last (read along the index on guide and period, or on period)."""
+    of_guide, params = ("guide_id = ? AND ", [guide_id]) if guide_id is not None else ("", [])
+    found = []
+    for order in ("", " DESC"):
+        rows = db.query(f"SELECT period FROM rollup_miss WHERE {of_guide}LENGTH(period) = 10 "
+                        f"ORDER BY {'guide_id, ' if guide_id is not None else ''}period{order} LIMIT 1", params)
+        found.append(rows[0][0] if rows else None)
+    return tuple(found)
 
 
 def open_runs_since(cutoff, by, runs_where="1 = 1", params=()):
@@ -521,22 +543,32 @@ def open_runs_since(cutoff, by, runs_where="1 = 1", params=()):
     return {tuple(values): count for *values, count in rows}
 
 
+_MISSED = ("guide_id", "guide_version", "step_index", "step_id")
+
+
 def misses(guide_id=None, version=None, date_from=None, date_to=None, role=None):
     """``[((guide, version, index, step id), url, count, last seen)]`` (reports/targets.group_missing's rows)."""
-    where, params = _where(guide_id=guide_id, version=version, date_from=date_from, date_to=date_to, role=role)
-    rows = db.query(f"SELECT guide_id, guide_version, step_index, step_id, url, SUM(count), MAX(latest_at) "
-                    f"FROM rollup_miss WHERE {where} "
-                    f"GROUP BY guide_id, guide_version, step_index, step_id, url", params)
-    return [((g, v, i, s), url, int(count), last) for g, v, i, s, url, count, last in rows]
+    found = {}
+    for *key, url, count, last in _rows_over_periods(
+            "rollup_miss", "SUM(count), MAX(latest_at)", (*_MISSED, "url"), guide_id=guide_id,
+            version=version, date_from=date_from, date_to=date_to, role=role, days_with_data=_days_with_misses):
+        entry = found.setdefault((tuple(key), url), [0, last])
+        entry[0] += int(count)
+        entry[1] = max(entry[1], last)
+    return [(key, url, count, last) for (key, url), (count, last) in found.items()]
 
 
 def latest_miss_details(date_from=None, date_to=None):
     """``{(guide, version, index, step id): detail JSON}`` of each step's latest miss in the range."""
-    where, params = _where(date_from=date_from, date_to=date_to)
-    rows = db.query(
-        f"SELECT guide_id, guide_version, step_index, step_id, latest_detail FROM ("
-        f"SELECT guide_id, guide_version, step_index, step_id, latest_detail, ROW_NUMBER() OVER ("
-        f"PARTITION BY guide_id, guide_version, step_index, step_id "
-        f"ORDER BY latest_at DESC, latest_id DESC) AS n FROM rollup_miss WHERE {where}) latest WHERE n = 1",
-        params)
-    return {(g, v, i, s): detail for g, v, i, s, detail in rows}
+    latest = {}
+    periods = _periods(None, date_from, date_to, _days_with_misses)
+    for start in range(0, len(periods), _CHUNK):
+        part = periods[start:start + _CHUNK]
+        for *key, at, event_id, detail in db.query(
+                f"SELECT {', '.join(_MISSED)}, latest_at, latest_id, latest_detail FROM ("
+                f"SELECT {', '.join(_MISSED)}, latest_at, latest_id, latest_detail, ROW_NUMBER() OVER ("
+                f"PARTITION BY {', '.join(_MISSED)} ORDER BY latest_at DESC, latest_id DESC) AS n "
+                f"FROM rollup_miss WHERE period IN {db.markers(len(part))}) latest WHERE n = 1", part):
+            if tuple(key) not in latest or (at, event_id) > latest[tuple(key)][:2]:
+                latest[tuple(key)] = (at, event_id, detail)
+    return {key: detail for key, (_, _, detail) in latest.items()}

@@ -4,14 +4,13 @@ instead of scanning a guide's runs, and time-on-step percentiles from histograms
 Adds ``rolled_up`` to run and run_step (what the rollups count the row as), the
 five rollup tables, and a partial index of open runs by last activity (the
 few still inside the abandonment window are subtracted from the open counts).
-Then counts the stored ``target_missing`` events. The runs and steps are counted by
-migration 0014, which gives the run and step tables the shape rollups.py writes
-today (``rollups.recount``): a database that already holds events reports the same
-figures after the upgrade (tests/test_migrations.py).
+Counts nothing itself: the runs and steps are counted by migration 0014 and the
+stored ``target_missing`` events by 0015, which give the tables the shape
+rollups.py writes today (``rollups.recount``, ``rollups.recount_misses``): a
+database that already holds events reports the same figures after the upgrade
+(tests/test_migrations.py).
 """
 from peewee import SqliteDatabase
-
-from .. import rollups
 
 KEY_COLUMNS = "k TEXT PRIMARY KEY, guide_id VARCHAR(100) NOT NULL, guide_version INTEGER NOT NULL, role VARCHAR(100)"
 TABLES = {
@@ -57,4 +56,3 @@ def upgrade(db, migrator):
         db.execute_sql(f"CREATE INDEX {name} ON {target}")
     # Open runs by their last event: the in-progress ones are the newest few.
     db.execute_sql("CREATE INDEX run_open_last_at ON run (last_at) WHERE state = 'open'")
-    rollups.recount_misses()

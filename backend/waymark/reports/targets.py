@@ -1,7 +1,8 @@
 """Steps whose target went missing, across guides (the broken-targets page) and per guide; and
 the degraded ones, shown only thanks to a fallback or to healing.
 
-Counted as events are folded, in rollup_miss (rollups.py), by the day the miss happened; the
+Counted as events are folded, in rollup_miss (rollups.py), by the day, month and all time of
+the miss itself; the
 events themselves (``type = 'target_missing'`` is a literal so that the partial
 index on it applies) are the exact reference and answer URL filters.
 """
