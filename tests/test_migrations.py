@@ -80,7 +80,9 @@ def test_the_rollup_migration_counts_a_database_that_already_holds_events(databa
         _insert(Run, RUN_COLUMNS_0005, old_runs)
         _insert(RunStep, STEP_COLUMNS_0005, old_steps)
         before = [guide_report(g, now=NOW, from_runs=True, **f) for g, f in asked]
-    assert [name for name in migrations.upgrade(older) if name >= "0011"] == ["0011_rollups", "0012_event_export", "0013_fold_behind_ingest", "0014_rollup_periods", "0015_miss_periods"]
+    assert [name for name in migrations.upgrade(older) if name >= "0011"] == [
+        "0011_rollups", "0012_event_export", "0013_fold_behind_ingest", "0014_rollup_periods", "0015_miss_periods",
+        "0016_broken_runs_by_guide"]
     with older.connection_context():
         after = ([guide_report(g, now=NOW, **f) for g, f in asked], guide_summaries(now=NOW))
     assert after == kept
@@ -178,7 +180,8 @@ def test_0013_keeps_every_event_at_its_arrival_position_and_starts_the_fold_afte
         db.execute("DELETE FROM event WHERE id = ?", [stored[3][0]], on=older)  # a gap, as a prune leaves
         before = db.query(f"SELECT {position}, id FROM event ORDER BY {position}", on=older)
         cursor = before[len(before) // 2][0]
-        assert migrations.upgrade(older) == ["0013_fold_behind_ingest", "0014_rollup_periods", "0015_miss_periods"]
+        assert migrations.upgrade(older) == ["0013_fold_behind_ingest", "0014_rollup_periods", "0015_miss_periods",
+                                             "0016_broken_runs_by_guide"]
         assert db.query("SELECT seq, id FROM event ORDER BY seq", on=older) == before
         assert folding.folded_position() == before[-1][0]
         page, _ = events.export_page(cursor=cursor)
@@ -226,7 +229,7 @@ def test_0014_and_0015_count_by_period_a_database_already_rolled_up_by_day(datab
         for table, rows in by_day.items():
             columns = _DAY_ROWS[table].replace("period", "day")
             db.execute_many(f"INSERT INTO {table} ({columns}) VALUES {db.markers(len(rows[0]))}", rows)
-    assert migrations.upgrade(older) == ["0014_rollup_periods", "0015_miss_periods"]
+    assert migrations.upgrade(older) == ["0014_rollup_periods", "0015_miss_periods", "0016_broken_runs_by_guide"]
     with older.connection_context():
         assert reported() == kept
         assert [guide_report(g, now=NOW, from_runs=True, **f) for g, f in asked] == kept[0]

@@ -207,6 +207,23 @@ def test_the_in_progress_runs_are_read_from_the_index_on_last_activity(database)
     assert "run_open_last_at" in " ".join(str(value) for row in rows for value in row)
 
 
+def test_recently_broken_guides_are_probed_in_the_index_of_broken_runs(database):
+    """The guide list's warning mark: one probe per guide into the partial index of broken
+    runs by guide and latest miss, not a scan of the week's misses."""
+    from waymark.reports.summaries import _recently_broken_guides
+    plan_sql = "SELECT 1 FROM run r WHERE r.guide_id = ? AND r.state = 'broken' AND r.missing_at >= ?"
+    if db.is_postgres():
+        rows = query("SET enable_seqscan = off; EXPLAIN " + plan_sql, ["g", NOW])
+    else:
+        rows = query("EXPLAIN QUERY PLAN " + plan_sql, ["g", NOW])
+    assert "run_broken_guide_missing_at" in " ".join(str(value) for row in rows for value in row)
+    deliver(stream(), 0)
+    [(latest_break,)] = query("SELECT MAX(missing_at) FROM run WHERE state = 'broken'")
+    latest_break = datetime.fromisoformat(str(latest_break))
+    assert _recently_broken_guides(latest_break) == {"expense"}
+    assert _recently_broken_guides(latest_break + timedelta(milliseconds=1)) == set()
+
+
 @pytest.mark.parametrize("value", [0, 1, 2, 3, 50, 99, 100, 101, 127, 1000, 1013, 65_432, 10**6, 2 * 10**9])
 def test_a_bucket_holds_its_value_and_spans_one_percent(value):
     bucket = rollups.bucket_of(value)

@@ -442,10 +442,14 @@ def run_counts_by_guide(date_from=None, date_to=None):
     return found
 
 
+# Every guide that has runs (SQL, and its parameters): other queries start from it.
+GUIDES_WITH_RUNS = "SELECT DISTINCT guide_id FROM rollup_run WHERE period = ? AND runs > 0"
+GUIDES_WITH_RUNS_PARAMS = (ALL_TIME,)
+
+
 def guide_ids():
     """Every guide that has runs, in id order."""
-    return [guide_id for (guide_id,) in db.query(
-        "SELECT DISTINCT guide_id FROM rollup_run WHERE period = ? AND runs > 0 ORDER BY guide_id", [ALL_TIME])]
+    return [guide_id for (guide_id,) in db.query(f"{GUIDES_WITH_RUNS} ORDER BY guide_id", GUIDES_WITH_RUNS_PARAMS)]
 
 
 def versions_and_roles(guide_id):

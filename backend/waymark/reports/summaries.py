@@ -56,12 +56,11 @@ def _summary_counts(date_from, date_to, cutoff):
 def _recently_broken_guides(since):
     """Guides with a run that broke (latest miss at or after ``since``, not recovered).
 
-    Driven by the partial index of target_missing events: a run's latest miss is
-    one of its events, so its runs are among those of recent misses. (CROSS JOIN
-    keeps SQLite from starting at the run table.)
+    One probe per guide with runs into the partial index of broken runs by guide and
+    latest miss (migration 0016), so its cost is the number of guides, not of events.
     """
     broken, broken_params = runs.outcome_is_sql(runs.BROKEN, "r")
-    rows = query(f"SELECT DISTINCT e.guide_id FROM event e CROSS JOIN run r "
-                 f"WHERE e.type = 'target_missing' AND e.at >= ? AND r.run_id = e.run_id "
-                 f"AND r.missing_at >= ? AND {broken}", [since, since, *broken_params])
+    rows = query(f"SELECT g.guide_id FROM ({rollups.GUIDES_WITH_RUNS}) g WHERE EXISTS ("
+                 f"SELECT 1 FROM run r WHERE r.guide_id = g.guide_id AND {broken} AND r.missing_at >= ?)",
+                 [*rollups.GUIDES_WITH_RUNS_PARAMS, *broken_params, since])
     return {guide_id for (guide_id,) in rows}
