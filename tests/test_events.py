@@ -124,6 +124,35 @@ def test_a_late_event_of_a_pruned_run_still_moves_its_counts(database):
     assert_report_matches_runs("expense", NOW, version=1)
 
 
+def _other_kinds(at, prefix):
+    """Events of tips, nudges, surveys, resources and the help panel at ``at``."""
+    from .test_ingest_kinds import event
+    made = [event("tip_shown", step_id="amount", step_index=0),
+            event("nudge_action", action={"index": 1, "label": "Read the policy"}),
+            event("survey_answered", answer={"value": 4}, text="Faster please"),
+            event("resource_opened", step_index=1),
+            event("target_missing", step_id="amount", step_index=0, run_id=f"{prefix}-run",
+                  selectors=[{"selector": "#amount", "matches": 0}]),
+            event("panel_search", guide_id=None, guide_version=None, run_id=None, query="per diem", results=0)]
+    return [{**made_event, "id": f"{prefix}-{n}", "at": at} for n, made_event in enumerate(made)]
+
+
+def test_prune_of_the_other_kinds_is_opt_in_and_leaves_guide_reports_as_they_were(database):
+    from waymark.models import HelpEvent
+    deliver(stream(), 0)
+    stored = ingest_batch(_other_kinds("2026-11-20T09:00:00Z", "old") + _other_kinds("2026-11-22T12:00:00Z", "new"))
+    assert {result["status"] for result in stored} == {"stored"}
+    expected = reports()
+    events.prune(datetime(2026, 11, 21), NOW, 30)
+    assert Event.select().where(Event.id.startswith("old-")).count() == 5  # prune alone keeps them
+    assert events.prune_other_kinds(datetime(2026, 11, 21), chunk=2) == (4, 1)
+    assert sorted(e.id for e in Event.select().where(Event.id.startswith("old-"))) == ["old-4"]  # the miss
+    assert sorted(e.id for e in Event.select().where(Event.id.startswith("new-"))) == [f"new-{n}" for n in range(5)]
+    assert [h.id for h in HelpEvent.select()] == ["new-5"]
+    assert reports() == expected
+    assert events.prune_other_kinds(datetime(2026, 11, 21)) == (0, 0)
+
+
 def test_retention_days_make_the_default_cutoff():
     assert events.retention_cutoff(datetime(2026, 11, 22, 15, 0), 30) == datetime(2026, 10, 23)
     assert events.retention_cutoff(datetime(2026, 11, 22, 15, 0), None) is None
@@ -212,3 +241,7 @@ def test_the_command_line_rebuilds_prunes_and_exports(database, database_url):
     assert waymark("events", "export", "--format", "csv").startswith("id,type,guide_id")
     assert "pruned" in waymark("events", "prune", "--before", "2026-11-22")
     assert query("SELECT COUNT(*) FROM event WHERE run_id = 'G'")[0][0] == 0
+    assert {result["status"] for result in ingest_batch(_other_kinds("2026-11-20T09:00:00Z", "old"))} == {"stored"}
+    assert "other kinds" not in waymark("events", "prune", "--before", "2026-11-22")
+    assert "pruned 4 event(s) of other kinds and 1 help-panel event(s)" in \
+        waymark("events", "prune", "--before", "2026-11-22", "--other-kinds")

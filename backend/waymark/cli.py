@@ -145,7 +145,7 @@ def _moment(text):
 
 def cmd_events_prune(args):
     """Delete the raw events of runs that ended before a date (reports keep their figures)."""
-    from .events import prune, retention_cutoff
+    from .events import prune, prune_other_kinds, retention_cutoff
     from .models import utcnow
     settings = config_module.from_environment()
     now = utcnow()
@@ -156,7 +156,11 @@ def cmd_events_prune(args):
     real = _open_store()
     with real.connection_context():
         pruned_runs, pruned_events = prune(before, now, settings["ABANDON_AFTER_MINUTES"])
-    print(f"pruned {pruned_events} event(s) of {pruned_runs} run(s) that ended before {before.isoformat()}")
+        print(f"pruned {pruned_events} event(s) of {pruned_runs} run(s) that ended before {before.isoformat()}")
+        if args.other_kinds or settings["EVENT_RETENTION_OTHER_KINDS"]:
+            other, help_panel = prune_other_kinds(before)
+            print(f"pruned {other} event(s) of other kinds and {help_panel} help-panel event(s) "
+                  f"before {before.isoformat()}")
     return 0
 
 
@@ -245,6 +249,10 @@ def build_parser():
     prune = event_actions.add_parser("prune", help="delete the events of runs that ended before a date")
     prune.add_argument("--before", type=_moment, metavar="DATE",
                        help="default: WAYMARK_EVENT_RETENTION_DAYS days ago")
+    prune.add_argument("--other-kinds", action="store_true",
+                       help="also delete the events of tips, nudges, surveys, resources and the help panel "
+                            "before the date (their reports lose them; default: "
+                            "WAYMARK_EVENT_RETENTION_OTHER_KINDS)")
     prune.set_defaults(func=cmd_events_prune)
     export = event_actions.add_parser("export", help="write raw events to stdout, oldest arrival first")
     export.add_argument("--since", type=_moment, metavar="TIME", help="events at or after (date or ISO time, UTC)")

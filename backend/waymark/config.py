@@ -37,6 +37,9 @@ def from_environment(environ=None):
                                              str(DEFAULT_ABANDON_AFTER_MINUTES))),
         # Days raw events are kept (``waymark events prune``); unset: keep everything.
         "EVENT_RETENTION_DAYS": _optional_int(env.get("WAYMARK_EVENT_RETENTION_DAYS")),
+        # Whether prune also deletes the events of tips, nudges, surveys, resources and the
+        # help panel (their reports then lose the period: docs/reports.md "Rebuild, retention").
+        "EVENT_RETENTION_OTHER_KINDS": _bool(env.get("WAYMARK_EVENT_RETENTION_OTHER_KINDS")),
         # The fold thread (folding.py) folds once no event has been stored, by any process,
         # for GATHER seconds, or MOST seconds after it began to wait; woken by a batch of
         # its own process, or every IDLE seconds (for batches another process stored).

@@ -8,6 +8,9 @@
   runs' rows, steps and rollups stay, so every report over the period stays as it
   was; the run's user is cleared. ``target_missing`` events stay, with no user,
   because the broken-targets reports read them. Runs still in progress are never pruned.
+  ``prune_other_kinds`` (``--other-kinds``, opt-in) deletes the events of the other
+  kinds (tips, nudges, surveys, resources) and help-panel events before the date too:
+  their reports read them raw, so those reports lose the period.
 - ``export``: events in arrival order, a page at a time after a cursor
   (``waymark events export``, ``GET /api/v1/events/export``): each event once,
   in order, while events keep arriving (migration 0012 says how on each store).
@@ -123,6 +126,40 @@ def prune(before, now, abandon_after_minutes, chunk=500):
             db.execute(f"UPDATE run SET \"user\" = '', pruned_at = ? WHERE run_id IN {_in(run_ids)}",
                        [now, *run_ids])
             pruned_runs += len(run_ids)
+
+
+def prune_other_kinds(before, chunk=500):
+    """Delete the events that belong to no guide run (tips, nudges, surveys, resources:
+    any type the fold does not take) and the help-panel events, at ``at`` before ``before``
+    (naive UTC), a chunk per transaction; return ``(events, help events)``.
+
+    Opt-in (``waymark events prune --other-kinds``): their reports (reports/tips.py,
+    nudges.py, surveys.py, help_panel.py) read them raw, so over the pruned period
+    those reports lose them, survey texts and users included, which is the point for
+    a company that must bound how long it keeps them. ``target_missing`` events stay,
+    as ``prune`` keeps them (rollups.reset counts the misses again from them), and so
+    does every event the fold has not taken yet (folding.py)."""
+    other_kinds = f"type NOT IN {_in(runs.RUN_EVENT_TYPES)}"
+    deleted, after = 0, 0
+    while True:
+        with folding.paused() as folded_up_to:
+            positions = [position for (position,) in db.query(
+                f"SELECT {POSITION} FROM event WHERE {POSITION} > ? AND {POSITION} <= ? AND {other_kinds} "
+                f"AND at < ? ORDER BY {POSITION} LIMIT ?",
+                [after, folded_up_to, *runs.RUN_EVENT_TYPES, before, chunk])]
+            if not positions:
+                break
+            deleted += db.execute(f"DELETE FROM event WHERE {POSITION} IN {_in(positions)}", positions).rowcount
+        after = positions[-1]
+    help_deleted, after = 0, ""
+    while True:
+        with db.write_transaction():
+            ids = [found for (found,) in db.query("SELECT id FROM help_event WHERE id > ? AND at < ? "
+                                                  "ORDER BY id LIMIT ?", [after, before, chunk])]
+            if not ids:
+                return deleted, help_deleted
+            help_deleted += db.execute(f"DELETE FROM help_event WHERE id IN {_in(ids)}", ids).rowcount
+        after = ids[-1]
 
 
 # -- export ----------------------------------------------------------------------
