@@ -298,7 +298,8 @@ class RollupGuideTime(BaseModel):
 
 
 class RollupMiss(BaseModel):
-    """``target_missing`` events per guide, version, role, period (day, month or all), step and URL, with the latest one."""
+    """``target_missing`` events per guide, version, role, period (day, month or all), step
+    and URL, with the latest one."""
     k = TextField(primary_key=True)
     guide_id = CharField(max_length=100)
     guide_version = IntegerField()

@@ -406,10 +406,8 @@ def _rows_over_periods(table, selected, by, guide_id=None, version=None, date_fr
     """The rows of ``SELECT by, selected FROM table … GROUP BY by`` over the periods that cover
     the range exactly (whole months and edge days; "All time": ``all`` alone), a chunk of
     periods a query: a group may come once per chunk. ``days_with_data``: as in ``_periods``."""
-    periods = _periods(guide_id, date_from, date_to, days_with_data)
     where, params = _where(guide_id=guide_id, version=version, role=role)
-    for start in range(0, len(periods), _CHUNK):
-        part = periods[start:start + _CHUNK]
+    for part in _period_chunks(guide_id, date_from, date_to, days_with_data):
         yield from db.query(f"SELECT {', '.join(by)}, {selected} FROM {table} "
                             f"WHERE {where} AND period IN {db.markers(len(part))} GROUP BY {', '.join(by)}",
                             [*params, *part])
@@ -511,6 +509,13 @@ def _periods(guide_id, date_from, date_to, days_with_data=None):
     return periods
 
 
+def _period_chunks(guide_id, date_from, date_to, days_with_data=None):
+    """The range's periods (``_periods``) in lists of at most _CHUNK, one query's worth."""
+    periods = _periods(guide_id, date_from, date_to, days_with_data)
+    for start in range(0, len(periods), _CHUNK):
+        yield periods[start:start + _CHUNK]
+
+
 def _days_with_runs(guide_id):
     """The first and last day a run (of ``guide_id``) started, or (None, None)."""
     of_guide, params = ("WHERE guide_id = ?", [guide_id]) if guide_id is not None else ("", [])
@@ -526,7 +531,7 @@ def _days_with_misses(guide_id):
     found = []
     for order in ("", " DESC"):
         rows = db.query(f"SELECT period FROM rollup_miss WHERE {of_guide}LENGTH(period) = 10 "
-                        f"ORDER BY {'guide_id, ' if guide_id is not None else ''}period{order} LIMIT 1", params)
+                        f"ORDER BY period{order} LIMIT 1", params)
         found.append(rows[0][0] if rows else None)
     return tuple(found)
 
@@ -565,9 +570,7 @@ def misses(guide_id=None, version=None, date_from=None, date_to=None, role=None)
 def latest_miss_details(date_from=None, date_to=None):
     """``{(guide, version, index, step id): detail JSON}`` of each step's latest miss in the range."""
     latest = {}
-    periods = _periods(None, date_from, date_to, _days_with_misses)
-    for start in range(0, len(periods), _CHUNK):
-        part = periods[start:start + _CHUNK]
+    for part in _period_chunks(None, date_from, date_to, _days_with_misses):
         for *key, at, event_id, detail in db.query(
                 f"SELECT {', '.join(_MISSED)}, latest_at, latest_id, latest_detail FROM ("
                 f"SELECT {', '.join(_MISSED)}, latest_at, latest_id, latest_detail, ROW_NUMBER() OVER ("

@@ -31,7 +31,7 @@ sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[2])]
 
 from _streams import START, run_events  # noqa: E402
 from bench_dashboard import publish_guides, signed_in_client  # noqa: E402
-from waymark import create_app, db, folding, migrations  # noqa: E402
+from waymark import create_app, db, folding, migrations, rollups  # noqa: E402
 from waymark.ingest import EVENT_COLUMNS, store_events  # noqa: E402
 from waymark.tokens import create_token  # noqa: E402
 
@@ -82,7 +82,7 @@ def event_chunks(count, seed):
 # a rollup row leaves a dead row in the table and in each index: at 6 million events,
 # 14,100 live rollup_step rows had 2.45 million dead ones beside them and 280 MB of index,
 # and the fill had slowed to ~1,700 events/s.
-VACUUMED = "rollup_run, rollup_step, rollup_day, rollup_step_time, rollup_guide_time, rollup_miss, run, run_step"
+VACUUMED = ", ".join((*rollups.TABLES, "run", "run_step"))
 VACUUM_EVERY = 250_000
 
 

@@ -2,9 +2,8 @@
 the degraded ones, shown only thanks to a fallback or to healing.
 
 Counted as events are folded, in rollup_miss (rollups.py), by the day, month and all time of
-the miss itself; the
-events themselves (``type = 'target_missing'`` is a literal so that the partial
-index on it applies) are the exact reference and answer URL filters.
+the miss itself; the events themselves (``type = 'target_missing'`` is a literal so that
+the partial index on it applies) are the exact reference and answer URL filters.
 """
 import json
 from datetime import datetime
