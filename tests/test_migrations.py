@@ -82,7 +82,7 @@ def test_the_rollup_migration_counts_a_database_that_already_holds_events(databa
         before = [guide_report(g, now=NOW, from_runs=True, **f) for g, f in asked]
     assert [name for name in migrations.upgrade(older) if name >= "0011"] == [
         "0011_rollups", "0012_event_export", "0013_fold_behind_ingest", "0014_rollup_periods", "0015_miss_periods",
-        "0016_broken_runs_by_guide"]
+        "0016_broken_runs_by_guide", "0017_runs_of_guides_only"]
     with older.connection_context():
         after = ([guide_report(g, now=NOW, **f) for g, f in asked], guide_summaries(now=NOW))
     assert after == kept
@@ -181,7 +181,7 @@ def test_0013_keeps_every_event_at_its_arrival_position_and_starts_the_fold_afte
         before = db.query(f"SELECT {position}, id FROM event ORDER BY {position}", on=older)
         cursor = before[len(before) // 2][0]
         assert migrations.upgrade(older) == ["0013_fold_behind_ingest", "0014_rollup_periods", "0015_miss_periods",
-                                             "0016_broken_runs_by_guide"]
+                                             "0016_broken_runs_by_guide", "0017_runs_of_guides_only"]
         assert db.query("SELECT seq, id FROM event ORDER BY seq", on=older) == before
         assert folding.folded_position() == before[-1][0]
         page, _ = events.export_page(cursor=cursor)
@@ -229,7 +229,8 @@ def test_0014_and_0015_count_by_period_a_database_already_rolled_up_by_day(datab
         for table, rows in by_day.items():
             columns = _DAY_ROWS[table].replace("period", "day")
             db.execute_many(f"INSERT INTO {table} ({columns}) VALUES {db.markers(len(rows[0]))}", rows)
-    assert migrations.upgrade(older) == ["0014_rollup_periods", "0015_miss_periods", "0016_broken_runs_by_guide"]
+    assert migrations.upgrade(older) == ["0014_rollup_periods", "0015_miss_periods", "0016_broken_runs_by_guide",
+                                         "0017_runs_of_guides_only"]
     with older.connection_context():
         assert reported() == kept
         assert [guide_report(g, now=NOW, from_runs=True, **f) for g, f in asked] == kept[0]
@@ -247,3 +248,44 @@ def _rows_with(model):
     computes itself (state, time_ms)."""
     fields = [field for name, field in model._meta.fields.items() if name not in ("state", "time_ms")]
     return fields, list(model.select(*fields).tuples())
+
+
+def test_0017_takes_out_the_runs_a_tips_document_was_given_and_keeps_its_misses(database, store):
+    """A database where a tip's ``target_missing`` made a broken run of its tips document (the
+    fold before 0017) reports after 0017 what today's fold gives: the guides' reports and the
+    guide list as they were without that run, and the tip's miss still on the broken targets."""
+    from tests.folded import ingest_batch
+    from waymark import catalogue, rollups
+    from waymark.ingest import EVENT_COLUMNS
+    from waymark.reports.guides import guide_report
+    from waymark.reports.summaries import guide_summaries
+    from waymark.reports.targets import broken_targets
+    from waymark.runs import fold, upsert_runs
+
+    from .test_schemas_kinds import TIPS
+    deliver(stream(), 0)
+    catalogue.publish(TIPS)
+    ingest_batch([{"id": "tip-miss", "type": "target_missing", "guide_id": TIPS["id"], "guide_version": 1,
+                   "step_id": "amount", "step_index": 0, "run_id": "page-view-1", "user": "u1",
+                   "role": "employee", "url": "https://expenses.example.com/reports/new",
+                   "at": "2026-11-22T10:00:00Z", "wait_ms": 5000,
+                   "selectors": [{"selector": "input[name=amount]", "matches": 0}]}])
+
+    def reported():
+        return guide_report("expense", now=NOW), guide_summaries(now=NOW), broken_targets()
+
+    kept = reported()
+    assert ("expense-form-help", "amount") in {(line["guide_id"], line["step_id"]) for line in kept[2]}
+    # What the fold did before 0017: the tip's events folded as a run.
+    names = ", ".join(f'"{column}"' for column in EVENT_COLUMNS)
+    rows = [dict(zip(EVENT_COLUMNS, row)) for row in db.query(
+        f"SELECT {names} FROM event WHERE guide_id = ?", [TIPS["id"]])]
+    with db.write_transaction():
+        rollups.count_changes(upsert_runs(*fold(rows)))
+    assert TIPS["id"] in [line["guide_id"] for line in guide_summaries(now=NOW)]
+    db.execute("DELETE FROM schema_migrations WHERE name = ?", ["0017_runs_of_guides_only"])
+
+    assert migrations.upgrade(database) == ["0017_runs_of_guides_only"]
+    assert reported() == kept
+    assert db.query("SELECT COUNT(*) FROM run WHERE guide_id = ?", [TIPS["id"]]) == [(0,)]
+    assert db.query("SELECT COUNT(*) FROM rollup_run WHERE guide_id = ? AND runs <> 0", [TIPS["id"]]) == [(0,)]

@@ -6,7 +6,9 @@ import uuid
 from datetime import date
 
 from tests.folded import ingest_batch
-from waymark import catalogue
+from waymark import catalogue, db, events
+from waymark.reports.summaries import guide_summaries
+from waymark.reports.targets import broken_targets
 from waymark.reports.help_panel import help_report
 from waymark.reports.kind_export import document_csv, help_csv
 from waymark.reports.kinds import document_report
@@ -55,6 +57,31 @@ def test_tips_report_per_tip_with_fixed_share_and_the_most_failed(database):
     assert rows[0] == ["tip_index", "tip_id", "title", "shown", "users", "validation_failed",
                        "validation_passed", "fixed_rate"]
     assert rows[1] == ["0", "amount", "Amount", "3", "2", "4", "2", "0.5"]
+
+
+def test_a_tip_whose_target_is_missing_is_a_broken_target_but_never_a_run(database):
+    # A tip reports its missing target with the page view as run_id (extension/src/content/
+    # surfaces.js); only a guide's events make runs, so the tips document must not appear
+    # as a guide with a broken run, while the miss stays on the broken-targets report.
+    catalogue.publish(TIPS)
+    catalogue.publish(GUIDE)
+    miss = tip("target_missing", "amount", 0, wait_ms=5000, selectors=[{"selector": "input[name=amount]", "matches": 0}])
+    store([miss, tip("tip_shown", "cost-centre", 1, run_id=miss["run_id"]),
+           event("guide_started", "submit-expense", run_id="r1"),
+           event("guide_completed", "submit-expense", run_id="r1", at="2026-11-22T10:05:00Z"),
+           # A document nobody published keeps making runs (events may come before a guide).
+           event("target_missing", "not-published", run_id="r2", step_id="a", step_index=0, wait_ms=5000)])
+
+    def check():
+        assert [line["guide_id"] for line in guide_summaries()] == ["not-published", "submit-expense"]
+        assert db.query("SELECT guide_id FROM run ORDER BY guide_id") == [("not-published",), ("submit-expense",)]
+        assert db.query("SELECT COUNT(*) FROM run_step WHERE guide_id = ?", ["expense-form-help"]) == [(0,)]
+        missing = {(line["guide_id"], line["step_id"]): line["count"] for line in broken_targets()}
+        assert missing == {("expense-form-help", "amount"): 1, ("not-published", "a"): 1}
+
+    check()
+    events.rebuild()  # folding every run again from its events keeps it so
+    check()
 
 
 def test_nudge_funnel_follows_the_guides_it_started(database):

@@ -269,6 +269,20 @@ def list_entries(guide_id=None):
             for gid, status, version, document in query.tuples()}
 
 
+def kinds_of(guide_ids):
+    """``{guide_id: kind}`` of those of ``guide_ids`` the catalogue holds, archived ones
+    included, each by its latest version (one query, whatever their number)."""
+    guide_ids = sorted(set(guide_ids))
+    if not guide_ids:
+        return {}
+    query = (Guide
+             .select(Guide.id, GuideVersion.document)
+             .join(GuideVersion, on=((GuideVersion.guide == Guide.id)
+                                     & (GuideVersion.version == Guide.latest_version)))
+             .where(Guide.id.in_(guide_ids)))
+    return {gid: _list_fields(document)["kind"] for gid, document in query.tuples()}
+
+
 def list_entry(guide_id):
     """``list_entries``' entry for one guide, or None."""
     return list_entries(guide_id).get(guide_id)

@@ -24,7 +24,7 @@ from . import db, folding, rollups, runs
 from .db import is_postgres
 from .ingest import EVENT_COLUMNS, POSITION
 from .reports.export import csv_safe
-from .runs import fold, upsert_runs
+from .runs import fold, of_guides, upsert_runs
 
 _QUOTED_EVENT_COLUMNS = ", ".join(f'"{column}"' for column in EVENT_COLUMNS)
 
@@ -88,7 +88,7 @@ def _fold_again(run_ids, folded_up_to):
     rows = [dict(zip(EVENT_COLUMNS, row)) for row in db.query(
         f"SELECT {_QUOTED_EVENT_COLUMNS} FROM event WHERE run_id IN {_in(run_ids)} AND {POSITION} <= ? "
         f"ORDER BY id", [*run_ids, folded_up_to])]
-    found_runs, steps = fold(rows)
+    found_runs, steps = fold(of_guides(rows))
     rollups.count_changes(upsert_runs(found_runs, steps))
 
 

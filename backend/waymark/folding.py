@@ -34,7 +34,7 @@ from .alerts import due_steps_of, record_due
 from .db import database, is_postgres
 from .ingest import EVENT_COLUMNS, POSITION, pause_ingest
 from .models import utcnow
-from .runs import fold, upsert_runs
+from .runs import fold, of_guides, upsert_runs
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def fold_rows(rows):
     The steps whose target went missing are marked for the alerts thread to check
     (alerts.py; a row per step at most, so harmless with alerts off); nothing is
     counted or posted here."""
-    runs, steps = fold(rows)
+    runs, steps = fold(of_guides(rows))
     rollups.count_changes(upsert_runs(runs, steps))
     rollups.count_misses([row for row in rows if row["type"] == rollups.MISSING])
     record_due(due_steps_of(rows), utcnow())

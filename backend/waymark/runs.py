@@ -30,8 +30,9 @@ row, atomically per row on both stores). Any order of arrival gives the same row
 """
 from datetime import timedelta
 
-from . import db
+from . import catalogue, db
 from .db import is_postgres
+from .schemas.document import DEFAULT_KIND
 
 # In the order reports list them.
 COMPLETED, DISMISSED, ABANDONED, BROKEN, IN_PROGRESS = OUTCOMES = (
@@ -42,7 +43,8 @@ DROP_OUTCOMES = (DISMISSED, ABANDONED, BROKEN)
 OPEN = "open"
 
 # Only a guide's own events make runs: tips, nudges and surveys (and an exit
-# survey asked after a guide closed) are stored as events but fold into nothing.
+# survey asked after a guide closed) are stored as events but fold into nothing
+# (``of_guides``: nor does a tip's ``target_missing``).
 RUN_EVENT_TYPES = ("guide_started", "step_shown", "step_completed", "step_back", "target_missing",
                    "guide_dismissed", "guide_completed")
 PROGRESS_TYPES = ("step_shown", "step_completed")  # these after a target_missing = recovered
@@ -151,6 +153,20 @@ def merge_steps(old, new):
     if _wins(old["completed_at"], None, new["completed_at"], None, later=False):
         merged["completed_at"], merged["duration_ms"] = new["completed_at"], new["duration_ms"]
     return merged
+
+
+def of_guides(events):
+    """The events that may make runs: all but those of a document the catalogue holds as
+    another kind than a guide. A tip reports its missing target as a guide's step does,
+    with the page view as its ``run_id`` (docs/contract-notes.md "Events of the other
+    kinds"): it counts among the broken targets (rollups.count_misses takes every miss),
+    but it is no run. A document the catalogue does not hold keeps making runs: a
+    guide's events may come from another server's catalogue, or before it is published here."""
+    other_kinds = {guide_id for guide_id, kind in catalogue.kinds_of(
+        {event["guide_id"] for event in events}).items() if kind != DEFAULT_KIND}
+    if not other_kinds:
+        return events
+    return [event for event in events if event["guide_id"] not in other_kinds]
 
 
 def fold(events):
