@@ -421,7 +421,9 @@ def test_a_rerendered_target_keeps_its_beacon_a_hidden_one_hides_it(spied, demo_
 def test_a_missing_target_draws_nothing_and_is_reported_once_per_page_view(spied, demo_site, e2e_service,
                                                                             make_tips, publish, report):
     document = make_tips([tip("amount", "#amount", "Amount"),
-                          tip("gone", "#renamed-field", "Renamed field")])
+                          tip("gone", "#renamed-field", "Renamed field"),
+                          # Its own wait_ms: still looked for when the test is over, so never reported.
+                          tip("slow", "#comes-later", "Comes later", wait_ms=60_000)])
     publish(document)
     page = spied.new_page()
     page.goto(demo_site + "/acme/tips")
@@ -444,10 +446,14 @@ def test_a_missing_target_draws_nothing_and_is_reported_once_per_page_view(spied
     assert len(missing) == 2 and len({e["run_id"] for e in missing}) == 2, missing
     assert missing[0]["step_id"] == "gone" and missing[0]["step_index"] == 1 and missing[0]["wait_ms"] == 5000
     assert missing[0]["selectors"] == [{"selector": "#renamed-field", "matches": 0}]
-    assert tip_figures(report(document["id"])) == {"amount": (0, 0, 0, 0), "gone": (0, 0, 0, 0)}
+    assert tip_figures(report(document["id"])) == {"amount": (0, 0, 0, 0), "gone": (0, 0, 0, 0),
+                                                   "slow": (0, 0, 0, 0)}
     broken = e2e_service.get("/api/v1/reports/broken-targets", token="admin").json["broken_targets"]
     mine = [(line["step_id"], line["count"], line["urls"]) for line in broken if line["guide_id"] == document["id"]]
     assert mine == [("gone", 2, [demo_site + "/acme/tips"])]
+    # A broken target, not a guide with broken runs (docs/reports.md "Runs").
+    guides = e2e_service.get("/api/v1/reports/guides", token="admin").json["guides"]
+    assert document["id"] not in [line["guide_id"] for line in guides]
 
 
 def test_the_help_panel_lists_guides_tips_and_links_and_starts_a_guide(

@@ -81,6 +81,7 @@ VALID = [
     TIPS, RESOURCES, NUDGE, SURVEY, GUIDE,
     changed("tips", **{"tips.0.validate": None, "tips.1.validate": {"pattern": "^[A-Z]{3}-\\d{4}$",
                                                                     "message": "FIN-1200"}}),
+    changed("tips", **{"tips.0.wait_ms": 15000, "tips.1.wait_ms": 0}),  # a slow page, and a tip that never waits
     changed("nudge", schedule={"until": "2027-01-31T00:00:00+01:00"}, frequency=None),
     changed("nudge", nudge={"style": "pointer", "target": {"selector": "[data-testid=new-report]"},
                             "placement": "bottom", "body": "New: reports in any currency."}),
@@ -106,6 +107,10 @@ INVALID = [
     (changed("tips", **{"tips.1.validate": {"message": "x"}}), ["tips[1].validate"]),
     (changed("tips", **{"tips.1.validate.colour": "red"}), ["tips[1].validate.colour"]),
     (changed("tips", **{"tips.0.id": "Amount"}), ["tips[0].id"]),
+    (changed("tips", **{"tips.0.wait_ms": 120_001}), ["tips[0].wait_ms"]),
+    (changed("tips", **{"tips.0.wait_ms": -1}), ["tips[0].wait_ms"]),
+    (changed("tips", **{"tips.1.wait_ms": 1.5}), ["tips[1].wait_ms"]),
+    (changed("tips", **{"tips.1.wait_ms": "5000"}), ["tips[1].wait_ms"]),
     (changed("resources", links=[]), ["links"]),
     (changed("resources", **{"links.0.url": "javascript:alert(1)"}), ["links[0].url"]),
     (changed("resources", **{"links.0.url": "data:text/html,hi"}), ["links[0].url"]),

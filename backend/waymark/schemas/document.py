@@ -120,6 +120,17 @@ def placement_field():
     return one_of(PLACEMENTS)
 
 
+MAX_WAIT_MS = 120_000
+
+
+def wait_ms_field():
+    """How long the extension waits for a target before reporting it missing (a step's, a
+    tip's; 5,000 ms when left out)."""
+    return fields.Integer(strict=True, validate=validate.Range(
+        min=0, max=MAX_WAIT_MS, error=f"must be 0 to {MAX_WAIT_MS} (milliseconds)"),
+        error_messages={"invalid": "must be a whole number of milliseconds"})
+
+
 def frequency_field():
     return one_of(FREQUENCIES)
 

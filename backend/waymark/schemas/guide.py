@@ -10,20 +10,19 @@ own fields (steps, advance, exit_survey).
 The same rules are written as a JSON Schema in docs/guide.schema.json for
 editors; tests/test_schemas_guide.py checks the two agree.
 """
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, validates_schema
 
 from .. import selectors
 from .document import (PLACEMENTS, DocumentSchema, StrictSchema, TargetSchema, body_field, boolean,
                        duplicate_id_errors, frequency_field, glob, list_of, nested, one_of,
                        placement_field, selector_field, selector_warnings, slug, string,
-                       target_selectors)
+                       target_selectors, wait_ms_field)
 from .survey import ExitSurveySchema, choices_warnings
 
 ADVANCE_KINDS = ("next", "click", "input", "url", "visible")
 # Which advance fields belong to which kind; the others are errors on that kind.
 ADVANCE_FIELD_OF_KIND = {"pattern": "input", "url": "url", "selector": "visible"}
 MAX_STEPS = 100
-MAX_WAIT_MS = 120_000
 RECOMMENDED_MAX_STEPS = 12
 __all__ = ["PLACEMENTS", "GuideSchema", "StepSchema", "check_guide", "guide_errors", "guide_warnings"]
 
@@ -61,9 +60,7 @@ class StepSchema(StrictSchema):
     placement = placement_field()
     advance = nested(AdvanceSchema)
     spotlight = boolean()
-    wait_ms = fields.Integer(strict=True, validate=validate.Range(
-        min=0, max=MAX_WAIT_MS, error=f"must be 0 to {MAX_WAIT_MS} (milliseconds)"),
-        error_messages={"invalid": "must be a whole number of milliseconds"})
+    wait_ms = wait_ms_field()
     optional = boolean()
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)

@@ -11,7 +11,8 @@ from marshmallow import ValidationError, validates_schema
 from .. import selectors
 from .document import (DocumentSchema, StrictSchema, TargetSchema, body_field, boolean,
                        duplicate_id_errors, list_of, nested, one_of, placement_field,
-                       selector_warnings, slug, string, target_selectors, unknown_field_message)
+                       selector_warnings, slug, string, target_selectors, unknown_field_message,
+                       wait_ms_field)
 
 SHOW = ("beacon", "hover", "focus")
 MAX_TIPS = 100
@@ -38,6 +39,7 @@ class TipSchema(StrictSchema):
     show = one_of(SHOW)
     placement = placement_field()
     validate = nested(ValidateSchema)
+    wait_ms = wait_ms_field()
 
 
 class TipsDocumentSchema(DocumentSchema):

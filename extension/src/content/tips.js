@@ -20,6 +20,9 @@ const BEACON_GAP_PX = 6;
 const PAST_BEACON_PX = 30; // an open tip on the beacon's side clears it
 const HOVER_GRACE_MS = 300; // time to cross the gap from a field to its hover tip
 
+/** How long a tip's target may take to show up: its `wait_ms` (validated by the service), as a step's. */
+const waitOf = (tip) => (Number.isInteger(tip.wait_ms) && tip.wait_ms >= 0 ? tip.wait_ms : DEFAULT_WAIT_MS);
+
 /** The form field a check reads: the target, or the field or editor inside it. */
 function fieldIn(element) {
   if ('value' in element || element.isContentEditable) return element;
@@ -118,17 +121,26 @@ export function createTips(host, { documents, report }) {
     reportMissing();
   }
 
-  /** A tip whose target has not shown up within a step's wait is reported once (per page view); it draws if it shows later. */
+  /**
+   * A tip whose target has not shown up within its wait (its `wait_ms`, else a step's
+   * default) is reported once (per page view); it draws if it shows later.
+   */
   function reportMissing() {
     clearTimeout(timer);
-    const waiting = entries.filter((entry) => !entry.element && !entry.reported);
-    const left = started + DEFAULT_WAIT_MS - Date.now();
-    if (waiting.length && left > 0) timer = setTimeout(resolve, left);
-    if (left > 0) return;
-    for (const entry of waiting) {
+    const now = Date.now();
+    let soonest = Infinity;
+    for (const entry of entries) {
+      if (entry.element || entry.reported) continue;
+      const wait = waitOf(entry.tip);
+      const left = started + wait - now;
+      if (left > 0) {
+        soonest = Math.min(soonest, left);
+        continue;
+      }
       entry.reported = true;
-      report(entry, 'target_missing', { wait_ms: DEFAULT_WAIT_MS, selectors: entry.selectors || [] });
+      report(entry, 'target_missing', { wait_ms: wait, selectors: entry.selectors || [] });
     }
+    if (soonest !== Infinity) timer = setTimeout(resolve, soonest);
   }
 
   /** A hover tip closes a moment after the pointer left its field, unless the pointer reached the tip (or came back). */
