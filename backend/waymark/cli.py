@@ -196,9 +196,9 @@ def build_parser():
     serve.add_argument("--port", type=int, default=int(os.environ.get("WAYMARK_PORT", "8000")))
     serve.add_argument("--guides", metavar="DIR", help="publish the guides in DIR on start (unchanged ones are left as they are)")
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WAYMARK_WORKERS", "0")) or None,
-                       help="gunicorn worker processes (default: two a CPU, 2 to 8)")
+                       help="gunicorn worker processes (default: three a CPU, 3 to 8)")
     serve.add_argument("--threads", type=int, default=int(os.environ.get("WAYMARK_THREADS", "0")) or None,
-                       help="threads a worker (default: 2)")
+                       help="threads a worker (default: 1)")
     serve.set_defaults(func=cmd_serve)
 
     database = commands.add_parser("db", help="database maintenance")

@@ -221,14 +221,19 @@ def _start_threads(worker):
 
 
 def default_workers():
-    """Two workers a CPU, 2 at least and 8 at most. A request's work is Python, which runs
-    one thread at a time in a process (the GIL), so processes, not threads, keep the CPUs
-    busy; SQLite lets one writer in at a time, so more than 8 would only queue
-    (docs/reports.md "Ingest throughput")."""
-    return min(8, max(2, 2 * (os.cpu_count() or 1)))
+    """Three single-threaded workers a CPU, 3 at least and 8 at most (docs/reports.md
+    "Ingest throughput").
+
+    A request's work is Python, which runs one thread at a time in a process (the GIL),
+    so processes, not threads, keep the CPUs busy: a second thread in a worker mostly
+    makes the thread that holds SQLite's write lock wait for the GIL, and every other
+    writer with it. A worker waits on that lock for part of each batch, so a CPU needs
+    more than two of them to stay busy; SQLite lets one writer in at a time, so more
+    than 8 would only queue."""
+    return min(8, max(3, 3 * (os.cpu_count() or 1)))
 
 
-DEFAULT_THREADS = 2  # a second thread a worker takes a request while the first waits on the database
+DEFAULT_THREADS = 1  # see default_workers; WAYMARK_THREADS adds more (PostgreSQL has no one write lock)
 
 
 def run_gunicorn(host, port, workers=None, threads=None):
