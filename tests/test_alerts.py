@@ -227,6 +227,35 @@ def test_a_run_that_recovered_is_not_a_broken_run(database, receiver):
     assert receiver.posts == []
 
 
+def test_a_tip_whose_target_keeps_missing_alerts_once_and_recovers_when_it_works_again(database, receiver):
+    """A tips document has no runs: its page views that missed the tip's target count, and
+    the tip recovers once it opens (tip_shown) after its latest miss."""
+    from waymark import catalogue
+
+    from .test_schemas_kinds import TIPS
+    catalogue.publish(TIPS)
+    rule = rules(receiver.url)
+    ingest_batch(broken(TIPS["id"], THRESHOLD - 1))
+    ingest_batch([run_events(TIPS["id"], "tip_shown", step_id="cost-centre")])  # another tip, working
+    alerts.run_once(rule)
+    assert receiver.posts == [], "below the threshold: no post"
+    ingest_batch(broken(TIPS["id"], 1))
+    alerts.run_once(rule)
+    alerts.run_once(rule)
+    [post] = receiver.posts
+    assert (post["alert"], post["guide_id"], post["step_id"], post["broken_runs"]) == (
+        "failing", TIPS["id"], "amount", THRESHOLD)
+    assert post["text"].startswith(f'Waymark: tip "amount" of tips "{TIPS["id"]}" could not find its target '
+                                   f"on {THRESHOLD} page views within 8h.")
+    assert post["url"] == "https://app.example.com/expenses/new"
+
+    ingest_batch([run_events(TIPS["id"], "tip_shown", ago=timedelta(seconds=1))])
+    alerts.run_once(rule)
+    alerts.run_once(rule)
+    assert [p["alert"] for p in receiver.posts] == ["failing", "recovered"]
+    assert receiver.posts[1]["text"] == f'Waymark: tip "amount" of tips "{TIPS["id"]}" finds its target again.'
+
+
 def test_a_receiver_that_fails_three_times_still_gets_the_alert(database):
     failing = Receiver(fail_first=3)
     try:

@@ -7,7 +7,11 @@ The rules (docs/alerts.md, PRODUCT.md "Targets that survive a redesign"):
   ``ALERT_WINDOW_HOURS`` (and after the step last recovered) reach
   ``ALERT_BROKEN_RUNS``; it fires once, then stays ``alerting``;
 - an alerting step **recovers** when some run shows it after the latest broken
-  run at that step; that posts once more, and counting starts again from there.
+  run at that step; that posts once more, and counting starts again from there;
+- a **tip** (a step of a tips document, which has no runs: runs.of_guides) counts
+  the page views that missed its target (its ``target_missing`` events) instead
+  of broken runs, and recovers when it is seen working after its latest miss
+  (``TIP_WORKS``: it opened, or checked its field).
 
 Each alert goes to the webhook (``ALERT_WEBHOOK``) and, when
 ``ALERT_EMAIL_TO`` and ``ALERT_SMTP_HOST`` are set, by email, on the same rules:
@@ -34,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
 
-from . import db
+from . import catalogue, db
 from .db import database, is_postgres
 from .models import utcnow
 from .runs import BROKEN, outcome_is_sql
@@ -45,6 +49,9 @@ log = logging.getLogger(__name__)
 FAILING, RECOVERED = "failing", "recovered"
 # A run broken at the step (runs.py owns what "broken" means).
 BROKEN_RUN, _ = outcome_is_sql(BROKEN, table="run")
+# The events that show a tip's target was there: it opened, or its field was checked.
+TIP_WORKS = ("tip_shown", "validation_failed", "validation_passed")
+TIPS = "tips"  # the document kind whose steps are tips (schemas/document.py KINDS)
 
 MAX_ATTEMPTS = 12             # then the post is given up (``failed_at``), logged
 MAX_BACKOFF_SECONDS = 3600
@@ -135,15 +142,26 @@ def take_due():
                       _sql("DELETE FROM alert_due RETURNING guide_id, step_id").fetchall())
 
 
-def broken_runs(guide_id, step_id, rules, now):
-    """Runs broken at this step within the window and since the step last recovered."""
+def broken_runs(guide_id, step_id, rules, now, tip=False):
+    """Runs broken at this step within the window and since the step last recovered; for a
+    ``tip``, the page views that missed its target (one ``target_missing`` each)."""
     cutoff = now - rules.window
+    since = "COALESCE((SELECT recovered_at FROM alert_state WHERE guide_id = ? AND step_id = ?), ?)"
+    if tip:
+        (count,) = _sql(
+            f"SELECT COUNT(*) FROM event WHERE type = 'target_missing' AND guide_id = ? AND step_id = ? "
+            f"AND at >= ? AND at > {since}", [guide_id, step_id, cutoff, guide_id, step_id, cutoff]).fetchone()
+        return count
     (count,) = _sql(
         f"SELECT COUNT(*) FROM run WHERE guide_id = ? AND missing_step_id = ? AND {BROKEN_RUN} "
-        f"AND missing_at >= ? AND missing_at > COALESCE((SELECT recovered_at FROM alert_state "
-        "WHERE guide_id = ? AND step_id = ?), ?)",
+        f"AND missing_at >= ? AND missing_at > {since}",
         [guide_id, step_id, cutoff, guide_id, step_id, cutoff]).fetchone()
     return count
+
+
+def _tips_documents(guide_ids):
+    """Those of ``guide_ids`` that are tips documents (their steps are tips)."""
+    return {guide_id for guide_id, kind in catalogue.kinds_of(guide_ids).items() if kind == TIPS}
 
 
 def _latest_missing_url(guide_id, step_id):
@@ -154,10 +172,11 @@ def _latest_missing_url(guide_id, step_id):
 
 def check_step(guide_id, step_id, rules, now):
     """Fire the step's alert if it crossed the threshold; True when this call fired it."""
+    tip = guide_id in _tips_documents([guide_id])
     with database.atomic():
         _sql("INSERT INTO alert_state (guide_id, step_id, state, episode) VALUES (?, ?, 'ok', 0) "
              "ON CONFLICT (guide_id, step_id) DO NOTHING", [guide_id, step_id])
-        count = broken_runs(guide_id, step_id, rules, now)
+        count = broken_runs(guide_id, step_id, rules, now, tip)
         if count < rules.broken_runs:
             return False
         won = _sql("UPDATE alert_state SET state = 'alerting', episode = episode + 1, "
@@ -166,36 +185,52 @@ def check_step(guide_id, step_id, rules, now):
                    [count, now, guide_id, step_id]).fetchone()
         if won is None:
             return False  # already alerting, or another process fired it just now
-        body = message(FAILING, guide_id, step_id, count, rules, _latest_missing_url(guide_id, step_id))
+        body = message(FAILING, guide_id, step_id, count, rules, _latest_missing_url(guide_id, step_id), tip)
         _enqueue(FAILING, f"{FAILING}:{guide_id}:{step_id}:{won[0]}", body, now, rules)
     return True
 
 
 def check_recoveries(rules, now):
-    """Recover every alerting step that some run showed after its latest broken run."""
+    """Recover every alerting step that some run showed after its latest broken run (a tip:
+    that worked after its latest miss)."""
     alerting = _sql("SELECT guide_id, step_id, episode FROM alert_state WHERE state = 'alerting'").fetchall()
+    tips = _tips_documents({guide_id for guide_id, _, _ in alerting})
     recovered = 0
     for guide_id, step_id, episode in alerting:
-        shown = _sql(
-            "SELECT 1 FROM run_step WHERE guide_id = ? AND step_id = ? AND shown_at > COALESCE("
-            "(SELECT MAX(missing_at) FROM run WHERE guide_id = ? AND missing_step_id = ? "
-            f"AND {BROKEN_RUN}), (SELECT changed_at FROM alert_state WHERE guide_id = ? "
-            "AND step_id = ?)) LIMIT 1",
-            [guide_id, step_id, guide_id, step_id, guide_id, step_id]).fetchone()
-        if shown is not None and _recover(guide_id, step_id, episode, rules, now):
+        tip = guide_id in tips
+        if _works_again(guide_id, step_id, tip) and _recover(guide_id, step_id, episode, rules, now, tip):
             recovered += 1
     return recovered
 
 
-def _recover(guide_id, step_id, episode, rules, now):
+def _works_again(guide_id, step_id, tip):
+    """Whether the step was shown (a tip: worked) after its latest failure, or after the alert
+    fired when none is left."""
+    fired = "(SELECT changed_at FROM alert_state WHERE guide_id = ? AND step_id = ?)"
+    if tip:
+        shown = _sql(
+            f"SELECT 1 FROM event WHERE guide_id = ? AND step_id = ? AND type IN {db.markers(len(TIP_WORKS))} "
+            "AND at > COALESCE((SELECT MAX(at) FROM event WHERE type = 'target_missing' AND guide_id = ? "
+            f"AND step_id = ?), {fired}) LIMIT 1",
+            [guide_id, step_id, *TIP_WORKS, guide_id, step_id, guide_id, step_id]).fetchone()
+    else:
+        shown = _sql(
+            "SELECT 1 FROM run_step WHERE guide_id = ? AND step_id = ? AND shown_at > COALESCE("
+            "(SELECT MAX(missing_at) FROM run WHERE guide_id = ? AND missing_step_id = ? "
+            f"AND {BROKEN_RUN}), {fired}) LIMIT 1",
+            [guide_id, step_id, guide_id, step_id, guide_id, step_id]).fetchone()
+    return shown is not None
+
+
+def _recover(guide_id, step_id, episode, rules, now, tip):
     with database.atomic():
-        count = broken_runs(guide_id, step_id, rules, now)
+        count = broken_runs(guide_id, step_id, rules, now, tip)
         won = _sql("UPDATE alert_state SET state = 'ok', recovered_at = ?, changed_at = ? "
                    "WHERE guide_id = ? AND step_id = ? AND state = 'alerting' AND episode = ? "
                    "RETURNING episode", [now, now, guide_id, step_id, episode]).fetchone()
         if won is None:
             return False
-        body = message(RECOVERED, guide_id, step_id, count, rules, None)
+        body = message(RECOVERED, guide_id, step_id, count, rules, None, tip)
         _enqueue(RECOVERED, f"{RECOVERED}:{guide_id}:{step_id}:{episode}", body, now, rules)
     return True
 
@@ -207,16 +242,18 @@ def _slack_escape(text):
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def message(kind, guide_id, step_id, count, rules, url):
-    """The JSON body of a post; ``text`` is what Slack and Teams incoming webhooks show."""
+def message(kind, guide_id, step_id, count, rules, url, tip=False):
+    """The JSON body of a post; ``text`` is what Slack and Teams incoming webhooks show.
+    For a tip, ``broken_runs`` counts the page views that missed its target."""
     guide, step = _slack_escape(guide_id), _slack_escape(step_id)
+    what = f"tip \"{step}\" of tips \"{guide}\"" if tip else f"step \"{step}\" of guide \"{guide}\""
     if kind == FAILING:
-        text = (f"Waymark: step \"{step}\" of guide \"{guide}\" could not find its target "
-                f"in {count} runs within {rules.window_label}.")
+        text = (f"Waymark: {what} could not find its target "
+                f"{'on' if tip else 'in'} {count} {'page views' if tip else 'runs'} within {rules.window_label}.")
         if url:
             text += f" Last seen on {_slack_escape(url)}"
     else:
-        text = f"Waymark: step \"{step}\" of guide \"{guide}\" finds its target again."
+        text = f"Waymark: {what} finds its target again."
     return {"text": text, "alert": kind, "guide_id": guide_id, "step_id": step_id,
             "broken_runs": count, "window": rules.window_label, "url": url}
 
