@@ -5,7 +5,9 @@
 #                               libatomic1, which Playwright's driver needs)
 #   scripts/bootstrap.sh test   the same, plus PostgreSQL installed, started and
 #                               answering on 127.0.0.1:5432 without a password,
-#                               with a database `test` (the tests' default URL)
+#                               with a database `test` (the tests' default URL), and
+#                               nginx (tests/test_proxy.py runs the documented
+#                               configuration; the package's own server is not started)
 #
 # Called by the Makefile before every `make demo` and `make test`: when
 # everything is there it only looks (well under a second) and changes nothing.
@@ -54,6 +56,9 @@ fi
 if [ "$purpose" = test ] && ! test_database_answers && ! postgres_installed; then
   missing+=(postgresql)
 fi
+if [ "$purpose" = test ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  missing+=(nginx-light)
+fi
 
 # -- installing it -----------------------------------------------------------------
 
@@ -76,6 +81,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   say "installing ${missing[*]} with apt-get (as root)…"
   apt_update
+  # Packages that are servers (nginx) must not start one on port 80: the tests run their own.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod +x /usr/sbin/policy-rc.d
+    trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   python_ok || { say "python3 is older than 3.11 (Waymark needs 3.11+): install a newer Python and run make $purpose again."; exit 1; }
 fi
