@@ -238,6 +238,61 @@ def test_the_fold_thread_waits_for_a_lull_but_never_longer_than_its_bound():
     assert folding._wait_for_a_lull(0.05, 10, stop, newest=lambda: stored[0]) is True
 
 
+class _RecordedWaits(threading.Event):
+    """A stop event that records how long the fold thread waited on it."""
+
+    def __init__(self):
+        super().__init__()
+        self.waits = []
+
+    def wait(self, timeout=None):
+        self.waits.append(timeout)
+        return super().wait(timeout)
+
+
+def _copies(events_, label, count):
+    return [{**event, "id": f"{label}{n}-{event['id']}", "run_id": f"{label}{n}-{event['run_id']}"}
+            for n in range(count) for event in events_]
+
+
+def test_under_load_the_fold_thread_leaves_the_writers_a_turn_after_each_chunk(database):
+    """A backlog is folded a chunk at a time; while batches keep coming the fold thread waits
+    after a chunk as long as the chunk took (so a batch waits for one chunk, not the whole
+    backlog), and in a lull it never waits. Either way every event stored before it is folded."""
+    ingest.ingest_batch(_copies(stream(), "lull", 20))
+    up_to, lull = folding.settled_position(), _RecordedWaits()
+    folding._fold_in_turns(lull, chunk=25)
+    assert folding.folded_position() == up_to and lull.waits == []
+
+    ingest.ingest_batch(_copies(stream(), "load", 40))
+    up_to, busy, done = folding.settled_position(), _RecordedWaits(), threading.Event()
+    arriving = _copies(stream()[:2], "late", 400)
+
+    def keep_storing():
+        database.connect(reuse_if_open=True)
+        try:
+            for start in range(0, len(arriving), 2):
+                if done.is_set():
+                    return
+                ingest.ingest_batch(arriving[start:start + 2])
+                time.sleep(0.002)
+        finally:
+            database.close()
+
+    sender = threading.Thread(target=keep_storing)
+    sender.start()
+    try:
+        folding._fold_in_turns(busy, chunk=25)
+    finally:
+        done.set()
+        sender.join()
+    assert folding.folded_position() >= up_to
+    assert busy.waits and all(waited > 0 for waited in busy.waits), busy.waits
+    folding.catch_up()
+    stored = {run_id for (run_id,) in db.query("SELECT DISTINCT run_id FROM event")}
+    assert set(run_ids()) == stored
+
+
 def test_the_lull_is_the_databases_not_the_processes(database):
     """Batches another process stores (here: straight through ingest, which never tells this
     process's fold thread) hold the fold back as well: a worker that got none of a burst
