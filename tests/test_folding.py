@@ -8,6 +8,7 @@ with the thread on, and two processes sharing a database.
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 
 import pytest
 
@@ -250,6 +251,41 @@ class _RecordedWaits(threading.Event):
         return super().wait(timeout)
 
 
+@contextmanager
+def _storing_meanwhile(events_, pause, to_the_end=False):
+    """Store ``events_`` two a batch, ``pause`` seconds apart, from another thread (its own
+    connection, as another process would) while the block runs; it has begun when the block
+    does. On leaving, wait for it to store them all (``to_the_end``) or stop it."""
+    begun, done, failed = threading.Event(), threading.Event(), []
+
+    def keep_storing():
+        try:
+            db.database.connect(reuse_if_open=True)
+            begun.set()
+            for start in range(0, len(events_), 2):
+                if done.is_set():
+                    return
+                ingest.ingest_batch(events_[start:start + 2])
+                time.sleep(pause)
+        except Exception as error:  # re-raised in the test's thread
+            failed.append(error)
+        finally:
+            begun.set()
+            db.database.close()
+
+    sender = threading.Thread(target=keep_storing)
+    sender.start()
+    begun.wait(10)
+    try:
+        yield
+    finally:
+        if not to_the_end:
+            done.set()
+        sender.join(30)
+    if failed:
+        raise failed[0]
+
+
 def _copies(events_, label, count):
     return [{**event, "id": f"{label}{n}-{event['id']}", "run_id": f"{label}{n}-{event['run_id']}"}
             for n in range(count) for event in events_]
@@ -265,27 +301,9 @@ def test_under_load_the_fold_thread_leaves_the_writers_a_turn_after_each_chunk(d
     assert folding.folded_position() == up_to and lull.waits == []
 
     ingest.ingest_batch(_copies(stream(), "load", 40))
-    up_to, busy, done = folding.settled_position(), _RecordedWaits(), threading.Event()
-    arriving = _copies(stream()[:2], "late", 400)
-
-    def keep_storing():
-        database.connect(reuse_if_open=True)
-        try:
-            for start in range(0, len(arriving), 2):
-                if done.is_set():
-                    return
-                ingest.ingest_batch(arriving[start:start + 2])
-                time.sleep(0.002)
-        finally:
-            database.close()
-
-    sender = threading.Thread(target=keep_storing)
-    sender.start()
-    try:
+    up_to, busy = folding.settled_position(), _RecordedWaits()
+    with _storing_meanwhile(_copies(stream()[:2], "late", 400), pause=0.002):
         folding._fold_in_turns(busy, chunk=25)
-    finally:
-        done.set()
-        sender.join()
     assert folding.folded_position() >= up_to
     assert busy.waits and all(waited > 0 for waited in busy.waits), busy.waits
     folding.catch_up()
@@ -297,28 +315,9 @@ def test_the_lull_is_the_databases_not_the_processes(database):
     """Batches another process stores (here: straight through ingest, which never tells this
     process's fold thread) hold the fold back as well: a worker that got none of a burst
     must not fold in the middle of it."""
-    events_ = [{**event, "id": f"{n}-{event['id']}", "run_id": f"{n}-{event['run_id']}"}
-               for n in range(50) for event in stream()[:2]]
-    storing = threading.Event()
-
-    def another_process_storing():
-        database.connect(reuse_if_open=True)
-        try:
-            storing.set()
-            for start in range(0, len(events_), 2):
-                ingest.ingest_batch(events_[start:start + 2])
-                time.sleep(0.02)
-        finally:
-            database.close()
-
-    sender = threading.Thread(target=another_process_storing)
-    sender.start()
-    storing.wait()
-    started = time.monotonic()
-    try:
+    with _storing_meanwhile(_copies(stream()[:2], "", 50), pause=0.02, to_the_end=True):
+        started = time.monotonic()
         # A batch every 0.02 s or so, for about a second; a lull is 0.3 s without one.
         assert folding._wait_for_a_lull(0.3, 10, threading.Event()) is False
         waited = time.monotonic() - started
-    finally:
-        sender.join()
     assert waited >= 0.6, f"folded {waited:.2f} s into a burst of about a second"
