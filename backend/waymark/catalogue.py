@@ -255,16 +255,16 @@ def _list_fields(document):
     return {"title": title, "include": include, "kind": kind}
 
 
-def list_entries(guide_id=None):
+def list_entries(guide_ids=None):
     """``{guide_id: {"status", "latest_version", "title", "include", "kind"}}`` of the catalogue's
-    guides (only ``guide_id``'s when given), from their latest versions."""
+    guides (only those of ``guide_ids`` when given), from their latest versions, in one query."""
     query = (Guide
              .select(Guide.id, Guide.status, GuideVersion.version, GuideVersion.document)
              .join(GuideVersion, JOIN.LEFT_OUTER,
                    on=((GuideVersion.guide == Guide.id) & (GuideVersion.version == Guide.latest_version)))
              .order_by(Guide.id))
-    if guide_id is not None:
-        query = query.where(Guide.id == guide_id)
+    if guide_ids is not None:
+        query = query.where(Guide.id.in_(sorted(set(guide_ids))))
     return {gid: {"status": status, "latest_version": version, **_list_fields(document)}
             for gid, status, version, document in query.tuples()}
 
@@ -272,20 +272,13 @@ def list_entries(guide_id=None):
 def kinds_of(guide_ids):
     """``{guide_id: kind}`` of those of ``guide_ids`` the catalogue holds, archived ones
     included, each by its latest version (one query, whatever their number)."""
-    guide_ids = sorted(set(guide_ids))
-    if not guide_ids:
-        return {}
-    query = (Guide
-             .select(Guide.id, GuideVersion.document)
-             .join(GuideVersion, on=((GuideVersion.guide == Guide.id)
-                                     & (GuideVersion.version == Guide.latest_version)))
-             .where(Guide.id.in_(guide_ids)))
-    return {gid: _list_fields(document)["kind"] for gid, document in query.tuples()}
+    guide_ids = set(guide_ids)
+    return {gid: entry["kind"] for gid, entry in list_entries(guide_ids).items()} if guide_ids else {}
 
 
 def list_entry(guide_id):
     """``list_entries``' entry for one guide, or None."""
-    return list_entries(guide_id).get(guide_id)
+    return list_entries([guide_id]).get(guide_id)
 
 
 def step_titles(guide_id, version=None):
